@@ -1,0 +1,55 @@
+# Lesson Loop. `make run` serves the demo school; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: help setup system-deps run test test-fast lint format bench clean
+
+help:
+	@echo "make run     set up, migrate, load the demo school, serve on http://$(HOST):$(PORT)"
+	@echo "make test    set up (Debian packages, venv, npm) and run every test, SQLite and PostgreSQL"
+	@echo "make lint    ruff and mypy"
+	@echo "make bench   benchmarks, written to BENCHMARKS.md"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+setup: $(STAMP)
+
+system-deps:
+	scripts/system-deps.sh
+
+run: setup
+	scripts/run.sh $(HOST) $(PORT)
+
+test: system-deps setup $(NODE_STAMP)
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m "not browser" -x
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: system-deps setup $(NODE_STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,82 @@
+"""Lesson Loop's Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server import extensions
+from server.config import build_config, default_instance_path
+from server.errors import ApiError, register_error_handlers
+
+JSON_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    config = dict(config or {})
+    instance_path = Path(config.pop("INSTANCE_PATH", None) or default_instance_path())
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app.config.update(build_config(instance_path, config))
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    from server import models  # noqa: F401  (the metadata Alembic compares against)
+
+    # One OpenAPI registry per app (tests build many apps in one process).
+    openapi = extensions.LessonLoopApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
+    openapi.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "The token from login"}
+    )
+    app.extensions["openapi"] = openapi
+    _register_blueprints(openapi)
+    register_error_handlers(app)
+    _register_request_hooks(app)
+
+    from server.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
+    from server import auth
+    from server.api import admin, meta
+
+    for module in (meta, auth, admin):
+        openapi.register_blueprint(module.blp)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def start_request() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        if request.path.startswith("/api/") and request.method in JSON_METHODS:
+            has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+            if has_body and not request.is_json:
+                raise ApiError(
+                    415,
+                    "unsupported_media_type",
+                    "Send the body as JSON with Content-Type: application/json.",
+                )
+
+    @app.after_request
+    def finish_request(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

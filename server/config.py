@@ -1,0 +1,90 @@
+"""Configuration: one set of safe defaults; deployments differ only by LESSONLOOP_* variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from server.vapid import load_or_create_vapid_keys
+
+ENV_PREFIX = "LESSONLOOP_"
+
+
+def default_instance_path() -> Path:
+    """The instance folder: LESSONLOOP_INSTANCE_PATH, or ./instance beside the code."""
+    configured = os.environ.get(ENV_PREFIX + "INSTANCE_PATH")
+    if configured:
+        return Path(configured).resolve()
+    return (Path(__file__).resolve().parent.parent / "instance").resolve()
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """A secret kept in the instance folder, created (owner-only) on first run."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then the environment, then explicit overrides (tests)."""
+    overrides = dict(overrides or {})
+    instance_path.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    database_url = overrides.pop("DATABASE_URL", None) or env.get(ENV_PREFIX + "DATABASE_URL")
+    if not database_url:
+        database_url = "sqlite:///" + str(instance_path / "lessonloop.sqlite3")
+    secret = overrides.pop("SECRET_KEY", None) or env.get(ENV_PREFIX + "SECRET_KEY")
+    if not secret:
+        secret = _read_or_create_secret(instance_path / "secret_key")
+    config: dict[str, Any] = {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        # A push body is at most 5 MB (PROTOCOL.md); anything larger is a 413.
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "JSON_SORT_KEYS": False,
+        "LOGIN_MAX_FAILURES_PER_EMAIL": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "PASSWORD_HASH_PROFILE": "production",
+        "VAPID_SUBJECT": env.get(ENV_PREFIX + "VAPID_SUBJECT", "mailto:admin@lessonloop.invalid"),
+        "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
+        "API_TITLE": "Lesson Loop API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": None,
+    }
+    config.update(overrides)
+    if "VAPID_PRIVATE_KEY" not in config:
+        private_pem, public_key = load_or_create_vapid_keys(
+            instance_path,
+            env.get(ENV_PREFIX + "VAPID_PRIVATE_KEY"),
+            env.get(ENV_PREFIX + "VAPID_PUBLIC_KEY"),
+        )
+        config["VAPID_PRIVATE_KEY"] = private_pem
+        config["VAPID_PUBLIC_KEY"] = public_key
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Connection pool settings per database kind."""
+    if url.startswith("sqlite"):
+        # The sqlite3 module's own transaction handling is switched off in
+        # server.extensions so that SQLAlchemy's BEGIN is the only one.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}

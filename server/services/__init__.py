@@ -1,0 +1,1 @@
+"""Transactions and side effects; never touch `request` or `g`."""

@@ -1,0 +1,1 @@
+"""Test support: the throwaway PostgreSQL cluster, databases, factories, a live server."""
