@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from schemas.accounts import PASSWORD_MIN, Email
 from server.extensions import db
 from server.models import School, User
+from server.services import demo as demo_data
 from server.services import staff_import
 from server.services.passwords import hash_password
 
@@ -21,6 +22,7 @@ def register_cli(app: Flask) -> None:
     """Attach the commands to `flask --app wsgi ...`."""
     app.cli.add_command(bootstrap)
     app.cli.add_command(import_staff)
+    app.cli.add_command(demo)
 
 
 @click.command("bootstrap")
@@ -89,3 +91,23 @@ def import_staff(csv_file: Path, school_name: str | None) -> None:
     click.echo(f"Imported {len(report.created)} staff. Give each their temporary password:")
     for email, password in report.created:
         click.echo(f"  {email}  {password}")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no school yet.")
+def demo(if_empty: bool) -> None:
+    """Fill a demo school (staff, focuses, a term of observations) and print the logins."""
+    existing = demo_data.demo_school()
+    if existing is None:
+        if if_empty and db.session.execute(select(School.id)).first():
+            click.echo("The database already has a school; the demo school was not loaded.")
+            return
+        click.echo(f"Loading the demo school '{demo_data.SCHOOL_NAME}' ...")
+        demo_data.load_demo(current_app.config["PASSWORD_HASH_PROFILE"])
+    click.echo(
+        f"Demo school: {demo_data.SCHOOL_NAME}. Every demo login uses the password "
+        f"'{demo_data.DEMO_PASSWORD}':"
+    )
+    for email, role, name in demo_data.logins():
+        click.echo(f"  {role:<8} {email:<34} {name}")

@@ -56,9 +56,15 @@ def _lead_clause(reader: Reader) -> ColumnElement[bool]:
 
 def observation_readable(reader: Reader, obs: Any = Observation) -> ColumnElement[bool]:
     """Creator, participants, and leads when shared with leads."""
-    participant = exists().where(
-        ObservationParticipant.observation_id == obs.id,
-        ObservationParticipant.user_id == reader.user_id,
+    # correlate_except: the user side may be `app_user` of a query two levels up (audiences),
+    # which automatic correlation does not reach.
+    participant = (
+        exists()
+        .where(
+            ObservationParticipant.observation_id == obs.id,
+            ObservationParticipant.user_id == reader.user_id,
+        )
+        .correlate_except(ObservationParticipant)
     )
     return and_(
         obs.school_id == reader.school_id,
@@ -72,7 +78,7 @@ def observation_readable(reader: Reader, obs: Any = Observation) -> ColumnElemen
 
 def readable_observation_ids(reader: Reader) -> Select[uuid.UUID]:
     """The ids of observations the reader sees."""
-    return select(Observation.id).where(observation_readable(reader))
+    return select(Observation.id).where(observation_readable(reader)).correlate_except(Observation)
 
 
 def note_readable(reader: Reader) -> ColumnElement[bool]:
@@ -96,8 +102,10 @@ def next_step_readable(reader: Reader) -> ColumnElement[bool]:
 
 def focus_readable(reader: Reader) -> ColumnElement[bool]:
     """School focuses: everyone; personal: the owner and whoever sees an observation using it."""
-    used_by_visible = select(ObservationFocus.focus_id).where(
-        ObservationFocus.observation_id.in_(readable_observation_ids(reader))
+    used_by_visible = (
+        select(ObservationFocus.focus_id)
+        .where(ObservationFocus.observation_id.in_(readable_observation_ids(reader)))
+        .correlate_except(ObservationFocus)
     )
     return and_(
         Focus.school_id == reader.school_id,

@@ -36,7 +36,7 @@ from server.policy import (
 from server.services.versions import VersionAllocator
 
 READ_RULES: dict[str, tuple[Any, Any]] = {
-    "observation": (Observation, lambda r: observation_readable(r)),
+    "observation": (Observation, observation_readable),
     "note": (Note, note_readable),
     "next_step": (NextStep, next_step_readable),
     "focus": (Focus, focus_readable),

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 from server.extensions import db
 from server.models import School, Team, User
 from server.services.passwords import hash_password
+from server.services.versions import write_transaction
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -60,11 +61,10 @@ class Factory:
             return school
 
     def team(self, school: School, name: str, kind: str = "department") -> Team:
-        with self.app.app_context():
-            team = Team(school_id=school.id, name=name, kind=kind, version=0)
+        with self.app.app_context(), write_transaction(school.id) as versions:
+            team = Team(school_id=school.id, name=name, kind=kind, version=versions.next())
             db.session.add(team)
-            db.session.commit()
-            return team
+        return team
 
     def user(
         self,
@@ -75,18 +75,17 @@ class Factory:
         password: str = PASSWORD,
     ) -> User:
         n = next(_counter)
-        with self.app.app_context():
+        with self.app.app_context(), write_transaction(school.id) as versions:
             user = User(
                 school_id=school.id,
                 email=email or f"user{n}@example.org",
                 display_name=name or f"Teacher {n}",
                 role=role,
                 password_hash=hash_password(password, "fast"),
-                version=0,
+                version=versions.next(),
             )
             db.session.add(user)
-            db.session.commit()
-            return user
+        return user
 
     def login(
         self, user: User, password: str = PASSWORD, device_name: str = "test phone"

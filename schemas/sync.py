@@ -1,0 +1,99 @@
+"""Push and pull: the sync wire contract."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import INCLUDE, validate
+
+from schemas.base import BaseSchema, StrictInteger, one_of
+from schemas.common import ErrorBodySchema
+from schemas.records import READ_ONLY_ENTITIES, RECORD_SCHEMAS
+
+MAX_MUTATIONS = 1000
+DEFAULT_PULL_LIMIT = 500
+MAX_PULL_LIMIT = 2000
+ENTITIES = (*RECORD_SCHEMAS, *READ_ONLY_ENTITIES)
+
+
+class SeqOnlySchema(BaseSchema):
+    """The part of a mutation the batch needs to be well-formed: its seq. The rest of a
+    mutation is checked on its own, so that one bad mutation is `rejected`, not the batch."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    seq = StrictInteger(required=True, validate=validate.Range(min=1))
+
+
+class PushSchema(BaseSchema):
+    client_id = ma.fields.UUID(required=True)
+    mutations = ma.fields.List(
+        ma.fields.Nested(SeqOnlySchema),
+        required=True,
+        metadata={"description": f"At most {MAX_MUTATIONS} mutations, in seq order"},
+    )
+
+
+class MutationSchema(BaseSchema):
+    """One mutation of a push, checked strictly."""
+
+    seq = StrictInteger(required=True, validate=validate.Range(min=1))
+    entity = ma.fields.String(required=True, validate=one_of(ENTITIES))
+    id = ma.fields.UUID(required=True)
+    op = ma.fields.String(required=True, validate=one_of(("put", "delete")))
+    base_version = StrictInteger(load_default=0, validate=validate.Range(min=0))
+    hlc = ma.fields.String(required=True, validate=validate.Length(max=100))
+    # `fields` would shadow marshmallow's own Schema.fields: load it under another name.
+    fields_ = ma.fields.Dict(keys=ma.fields.String(), load_default=dict, data_key="fields")
+    resolves = ma.fields.List(
+        ma.fields.UUID(), load_default=list, validate=validate.Length(max=1000)
+    )
+
+
+class ConflictSchema(BaseSchema):
+    id = ma.fields.String()
+    field = ma.fields.String()
+    value = ma.fields.Raw(allow_none=True)
+    hlc = ma.fields.String()
+    author_id = ma.fields.String()
+
+
+class PushResultSchema(BaseSchema):
+    seq = ma.fields.Integer(required=True)
+    status = ma.fields.String(
+        required=True,
+        validate=one_of(("applied", "merged", "duplicate", "rejected", "out_of_order")),
+    )
+    version = ma.fields.Integer()
+    conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
+    clock_clamped = ma.fields.Boolean()
+    error = ma.fields.Nested(ErrorBodySchema)
+
+
+class PushResponseSchema(BaseSchema):
+    results = ma.fields.List(ma.fields.Nested(PushResultSchema), required=True)
+    last_seq = ma.fields.Integer(required=True)
+
+
+class PullQuerySchema(BaseSchema):
+    cursor = ma.fields.String(validate=validate.Length(max=1000))
+    limit = ma.fields.Integer(
+        load_default=DEFAULT_PULL_LIMIT, validate=validate.Range(min=1, max=MAX_PULL_LIMIT)
+    )
+
+
+class ChangeSchema(BaseSchema):
+    entity = ma.fields.String(required=True)
+    id = ma.fields.String(required=True)
+    version = ma.fields.Integer()
+    deleted = ma.fields.Boolean()
+    fields_ = ma.fields.Dict(data_key="fields")
+    created_by = ma.fields.String(allow_none=True)
+    conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
+    evicted = ma.fields.Boolean()
+
+
+class PullResponseSchema(BaseSchema):
+    changes = ma.fields.List(ma.fields.Nested(ChangeSchema), required=True)
+    cursor = ma.fields.String(required=True)
+    has_more = ma.fields.Boolean(required=True)

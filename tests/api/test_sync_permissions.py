@@ -1,0 +1,318 @@
+"""The permission rules of PROTOCOL.md as one table, tried through push and pull.
+
+Roles: the observation's creator (not a participant), its observer, observee and co-teacher,
+another teacher, a lead, an admin, and a user of another school.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
+
+ROLES = ["creator", "observer", "observee", "co_teacher", "other", "lead", "admin", "stranger"]
+
+
+@dataclass
+class World:
+    clients: dict[str, SyncClient]
+    observation: str
+    note: str
+    next_step: str
+    school_focus: str
+    lookfor: str
+    personal_focus: str
+
+
+def build_world(factory, visibility="participants") -> World:
+    school = factory.school()
+    role_of = {"lead": "lead", "admin": "admin"}
+    clients = {
+        name: SyncClient(
+            factory.session(
+                school if name != "stranger" else factory.school(),
+                role=role_of.get(name, "teacher"),
+                name=name,
+            )
+        )
+        for name in ROLES
+    }
+    c = clients
+    school_focus, lookfor, personal = new_id(), new_id(), new_id()
+    c["lead"].put("focus", school_focus, {"title": "Questioning", "kind": "school"})
+    c["lead"].put("lookfor", lookfor, {"focus_id": school_focus, "text": "Wait time"})
+    c["observee"].put("focus", personal, {"title": "My wait time", "kind": "personal"})
+    observation = new_id()
+    fields = observation_fields(
+        [
+            (c["observer"].user_id, "observer"),
+            (c["observee"].user_id, "observee"),
+            (c["co_teacher"].user_id, "co_teacher"),
+        ],
+        focus_ids=[school_focus],
+    )
+    assert c["creator"].put("observation", observation, fields)["status"] == "applied"
+    c["observee"].put(
+        "observation", observation, {"focus_ids": [school_focus, personal]}, base=10**6
+    )
+    if visibility == "leads":
+        assert (
+            c["observee"].put("observation", observation, {"visibility": "leads"}, base=10**6)[
+                "status"
+            ]
+            == "applied"
+        )
+    note = new_id()
+    assert c["observer"].put("note", note, note_fields(observation))["status"] == "applied"
+    step = new_id()
+    result = c["observee"].put(
+        "next_step",
+        step,
+        {
+            "observation_id": observation,
+            "owner_id": c["observee"].user_id,
+            "text": "Try a hinge question",
+        },
+    )
+    assert result["status"] == "applied"
+    return World(clients, observation, note, step, school_focus, lookfor, personal)
+
+
+# who sees what: (entity, attribute of World) -> roles that see it
+READ_TABLE = {
+    "participants": {
+        ("observation", "observation"): {"creator", "observer", "observee", "co_teacher"},
+        ("note", "note"): {"creator", "observer", "observee", "co_teacher"},
+        ("next_step", "next_step"): {"creator", "observer", "observee", "co_teacher"},
+        ("focus", "personal_focus"): {"creator", "observer", "observee", "co_teacher"},
+        ("focus", "school_focus"): set(ROLES) - {"stranger"},
+        ("lookfor", "lookfor"): set(ROLES) - {"stranger"},
+    },
+    "leads": {
+        ("observation", "observation"): {
+            "creator",
+            "observer",
+            "observee",
+            "co_teacher",
+            "lead",
+            "admin",
+        },
+        ("note", "note"): {"creator", "observer", "observee", "co_teacher", "lead", "admin"},
+        ("next_step", "next_step"): {
+            "creator",
+            "observer",
+            "observee",
+            "co_teacher",
+            "lead",
+            "admin",
+        },
+        ("focus", "personal_focus"): {
+            "creator",
+            "observer",
+            "observee",
+            "co_teacher",
+            "lead",
+            "admin",
+        },
+        ("focus", "school_focus"): set(ROLES) - {"stranger"},
+        ("lookfor", "lookfor"): set(ROLES) - {"stranger"},
+    },
+}
+
+
+@pytest.mark.parametrize("visibility", ["participants", "leads"])
+def test_pull_shows_each_role_exactly_what_it_may_read(factory, visibility):
+    world = build_world(factory, visibility)
+    for role, client in world.clients.items():
+        client.pull_all()
+        for (entity, attribute), readers in READ_TABLE[visibility].items():
+            seen = client.record(entity, getattr(world, attribute)) is not None
+            assert seen == (role in readers), (
+                f"{role} {'sees' if seen else 'misses'} {attribute} ({visibility})"
+            )
+        others = {c["entity"] for c in client.replica.values()} - {
+            "observation",
+            "note",
+            "next_step",
+            "focus",
+            "lookfor",
+        }
+        assert others <= {"user", "team"}
+        if role == "stranger":
+            assert {k[0] for k in client.replica} == {"user"}
+
+
+def _title(world, client):
+    return client.mutation("observation", world.observation, {"title": "Renamed"}, base=10**6)
+
+
+def _visibility(world, client):
+    return client.mutation("observation", world.observation, {"visibility": "leads"}, base=10**6)
+
+
+def _delete_observation(world, client):
+    return client.mutation("observation", world.observation, op="delete", base=10**6)
+
+
+def _new_note(world, client):
+    return client.mutation("note", new_id(), note_fields(world.observation))
+
+
+def _edit_note(world, client):
+    return client.mutation("note", world.note, {"text": "edited"}, base=10**6)
+
+
+def _delete_note(world, client):
+    return client.mutation("note", world.note, op="delete", base=10**6)
+
+
+def _edit_next_step(world, client):
+    return client.mutation("next_step", world.next_step, {"status": "done"}, base=10**6)
+
+
+def _new_next_step_for_observee(world, client):
+    owner = world.clients["observee"].user_id
+    return client.mutation(
+        "next_step",
+        new_id(),
+        {"observation_id": world.observation, "owner_id": owner, "text": "Plan"},
+    )
+
+
+def _own_next_step(world, client):
+    return client.mutation(
+        "next_step", new_id(), {"owner_id": client.user_id, "text": "Read about retrieval"}
+    )
+
+
+def _new_school_focus(world, client):
+    return client.mutation("focus", new_id(), {"title": "Feedback", "kind": "school"})
+
+
+def _edit_school_focus(world, client):
+    return client.mutation("focus", world.school_focus, {"description": "Updated"}, base=10**6)
+
+
+def _own_personal_focus(world, client):
+    return client.mutation("focus", new_id(), {"title": "Mine", "kind": "personal"})
+
+
+def _someone_elses_personal_focus(world, client):
+    return client.mutation(
+        "focus",
+        new_id(),
+        {"title": "Theirs", "kind": "personal", "owner_id": world.clients["observee"].user_id},
+    )
+
+
+def _edit_personal_focus(world, client):
+    return client.mutation("focus", world.personal_focus, {"title": "Changed"}, base=10**6)
+
+
+def _new_lookfor(world, client):
+    return client.mutation(
+        "lookfor", new_id(), {"focus_id": world.school_focus, "text": "Cold calling"}
+    )
+
+
+def _edit_lookfor(world, client):
+    return client.mutation("lookfor", world.lookfor, {"active": False}, base=10**6)
+
+
+PARTICIPANTS = {"observer", "observee", "co_teacher"}
+WRITE_TABLE = [
+    (_title, PARTICIPANTS | {"creator"}),
+    (_visibility, {"observee"}),
+    (_delete_observation, PARTICIPANTS | {"creator"}),
+    (_new_note, PARTICIPANTS),
+    (_edit_note, {"observer"}),
+    (_delete_note, {"observer"}),
+    (_edit_next_step, PARTICIPANTS),
+    (_new_next_step_for_observee, PARTICIPANTS),
+    (_own_next_step, set(ROLES)),  # in the user's own school, whichever it is
+    (_new_school_focus, {"lead", "admin"}),
+    (_edit_school_focus, {"lead", "admin"}),
+    (_own_personal_focus, set(ROLES)),
+    (_someone_elses_personal_focus, {"observee"}),
+    (_edit_personal_focus, {"observee"}),
+    (_new_lookfor, {"lead", "admin"}),
+    (_edit_lookfor, {"lead", "admin"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "allowed"), WRITE_TABLE, ids=[a.__name__.strip("_") for a, _ in WRITE_TABLE]
+)
+def test_push_lets_each_role_do_exactly_what_it_may(factory, action, allowed):
+    world = build_world(factory)
+    for role in ROLES:
+        client = world.clients[role]
+        (result,) = client.push_ok([action(world, client)])
+        if role in allowed:
+            assert result["status"] in {"applied", "merged"}, (role, result)
+        else:
+            assert result["status"] == "rejected", (role, result)
+            # Another school's records do not exist for the stranger: nothing to leak.
+            codes = {"forbidden", "unknown_reference"} if role == "stranger" else {"forbidden"}
+            assert result["error"]["code"] in codes, (role, result)
+        if action is _visibility and role in allowed:
+            client.put("observation", world.observation, {"visibility": "participants"}, base=10**6)
+        if action in (_delete_observation, _delete_note) and role in allowed:
+            entity = "observation" if action is _delete_observation else "note"
+            record = world.observation if entity == "observation" else world.note
+            client.put(entity, record, {"deleted": False}, base=10**6)
+
+
+def test_rejected_writes_change_nothing(factory):
+    world = build_world(factory)
+    other = world.clients["other"]
+    other.push_ok([_title(world, other), _edit_note(world, other), _new_note(world, other)])
+    observer = world.clients["observer"]
+    observer.pull_all()
+    assert observer.record("observation", world.observation)["fields"]["title"] == "Year 8 maths"
+    assert observer.record("note", world.note)["fields"]["text"] == "Pupils paired up quickly."
+    assert len([k for k in observer.replica if k[0] == "note"]) == 1
+
+
+def test_references_to_other_schools_are_refused(factory):
+    world = build_world(factory)
+    stranger = world.clients["stranger"]
+    mine = new_id()
+    stranger.put("observation", mine, observation_fields([(stranger.user_id, "observer")]))
+    results = stranger.push_ok(
+        [
+            stranger.mutation("note", new_id(), note_fields(world.observation)),
+            stranger.mutation(
+                "observation",
+                mine,
+                {
+                    "participants": [
+                        {"user_id": stranger.user_id, "role": "observer"},
+                        {"user_id": world.clients["observee"].user_id, "role": "observee"},
+                    ]
+                },
+                base=10**6,
+            ),
+            stranger.mutation("observation", mine, {"focus_ids": [world.school_focus]}, base=10**6),
+            stranger.mutation(
+                "next_step", new_id(), {"owner_id": world.clients["observee"].user_id, "text": "x"}
+            ),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 4
+    assert [r["error"]["code"] for r in results] == ["unknown_reference"] * 4
+
+
+def test_a_personal_focus_belongs_to_its_owners_observations_only(factory):
+    world = build_world(factory)
+    other = world.clients["other"]
+    mine = new_id()
+    result = other.put(
+        "observation",
+        mine,
+        observation_fields([(other.user_id, "observer")], focus_ids=[world.personal_focus]),
+    )
+    assert result["status"] == "rejected"
+    assert result["error"]["code"] == "unknown_reference"
