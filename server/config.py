@@ -53,9 +53,11 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "LOGIN_MAX_FAILURES_PER_EMAIL": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
-        "PASSWORD_HASH_PROFILE": "production",
+        # "fast" is for test servers only (LESSONLOOP_PASSWORD_HASH_PROFILE=fast).
+        "PASSWORD_HASH_PROFILE": env.get(ENV_PREFIX + "PASSWORD_HASH_PROFILE", "production"),
         "VAPID_SUBJECT": env.get(ENV_PREFIX + "VAPID_SUBJECT", "mailto:admin@lessonloop.invalid"),
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
+        "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
