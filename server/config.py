@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from server.instance_files import read_or_create
 from server.vapid import load_or_create_vapid_keys
 
 ENV_PREFIX = "LESSONLOOP_"
@@ -22,13 +23,8 @@ def default_instance_path() -> Path:
 
 def _read_or_create_secret(path: Path) -> str:
     """A secret kept in the instance folder, created (owner-only) on first run."""
-    if path.exists():
-        return path.read_text().strip()
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value + "\n")
-    return value
+    content = read_or_create(path, lambda: (secrets.token_urlsafe(48) + "\n").encode())
+    return content.decode().strip()
 
 
 def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

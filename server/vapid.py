@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from server.instance_files import read_or_create
 
 
 def b64url(data: bytes) -> str:
@@ -35,6 +36,12 @@ def _private_from_text(text: str) -> ec.EllipticCurvePrivateKey:
     return ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
 
 
+def _new_private_pem() -> bytes:
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def load_or_create_vapid_keys(
     instance_path: Path, private_text: str | None, public_text: str | None
 ) -> tuple[str, str]:
@@ -42,19 +49,8 @@ def load_or_create_vapid_keys(
     if private_text:
         key = _private_from_text(private_text)
     else:
-        path = instance_path / "vapid_private.pem"
-        if path.exists():
-            key = _private_from_text(path.read_text())
-        else:
-            key = ec.generate_private_key(ec.SECP256R1())
-            pem = key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
+        pem = read_or_create(instance_path / "vapid_private.pem", _new_private_pem)
+        key = _private_from_text(pem.decode())
     derived_public = public_key_b64(key)
     if public_text and public_text.strip() != derived_public:
         raise ValueError("LESSONLOOP_VAPID_PUBLIC_KEY does not match the private key")

@@ -99,3 +99,20 @@ def test_create_app_takes_a_config_mapping(clean_env, tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True})
     assert app.testing
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/x.db")
+
+
+def test_instance_secrets_are_created_once_by_processes_starting_together(clean_env):
+    import subprocess
+    import sys
+
+    code = (
+        "from server import create_app; c = create_app().config; "
+        "print(c['SECRET_KEY'], c['VAPID_PUBLIC_KEY'])"
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    outputs = {p.communicate(timeout=60)[0].strip() for p in processes}
+    assert all(p.returncode == 0 for p in processes)
+    assert len(outputs) == 1

@@ -77,6 +77,7 @@ class Batch:
     """The working set of one push: records read once, written once."""
 
     user: User
+    device_id: uuid.UUID
     versions: VersionAllocator
     now_ms: int
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
@@ -239,7 +240,7 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
             select(Device.last_seq).where(Device.id == device.id)
         ).scalar_one()
         plan = plan_batch(last_seq, [m["seq"] for m in mutations])
-        batch = Batch(user, versions, now_ms=int(utcnow().timestamp() * 1000))
+        batch = Batch(user, device.id, versions, now_ms=int(utcnow().timestamp() * 1000))
         _preload(batch, mutations)
         results = []
         for raw, action in zip(mutations, plan, strict=True):
@@ -302,7 +303,7 @@ def _apply(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
-    m = _parse(raw)
+    m = _parse(raw, str(batch.device_id))
     entity, record_id = m["entity"], str(m["id"])
     entry = batch.get(entity, record_id)
     if entry is not None and entry.school_id != batch.user.school_id:
@@ -338,7 +339,7 @@ def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _parse(raw: dict[str, Any]) -> dict[str, Any]:
+def _parse(raw: dict[str, Any], client_id: str) -> dict[str, Any]:
     try:
         m: dict[str, Any] = mutation_schema.load(raw)
     except ValidationError as exc:
@@ -353,6 +354,10 @@ def _parse(raw: dict[str, Any]) -> dict[str, Any]:
         raise Rejected(
             "invalid_hlc", f"The hlc stamp is not valid: {exc}", {"hlc": [str(exc)]}
         ) from exc
+    if m["hlc"].client_id != client_id:
+        # The merge rule trusts a stamp's client id ("a device knows its own writes").
+        message = "The hlc stamp must end with this device's client_id."
+        raise Rejected("invalid_hlc", message, {"hlc": [message]})
     return m
 
 

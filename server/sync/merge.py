@@ -4,15 +4,17 @@ Data model: a record is its field values, a `deleted` flag merged exactly like a
 meta (the school-wide version, clock stamp and author of each field's last change) and a list of
 conflicts (values set aside, each with its own stamp and author).
 
-Winner rule: a field whose last change the writer had seen (at or below its base_version) takes
-the new value, and a field changed concurrently keeps whichever of the two differing values has the
-greater clock stamp, setting the other aside in `conflicts`.
+Winner rule: a field whose last change the writer had seen (at or below its base_version, or
+written by the same client) takes the new value, and a field changed concurrently keeps whichever
+of the two differing values has the greater clock stamp, setting the other aside in `conflicts`.
 
 The rules in full, in the order they apply:
 1. The incoming stamp is first clamped (hlc.clamp); the clamped stamp is the one stored.
 2. No current record: a create. Every given field is set, with the incoming meta.
 3. Listed `resolves` are removed from the conflicts (unknown ids are ignored).
-4. A field with no meta, or meta.version <= base_version, takes the new value and meta.
+4. A field with no meta, or meta.version <= base_version, or last written by the same client
+   (the client id of its stamp), takes the new value and meta: a device always knows its own
+   writes, so a phone that edits a field twice before it pulls never conflicts with itself.
 5. Otherwise it changed concurrently: the greater stamp (string order) wins and the loser becomes
    a Conflict with the loser's own stamp and author. On equal stamps the current value stays:
    the incoming one must beat it.
@@ -122,7 +124,12 @@ def _merge_field(
     """Merge one incoming value into the draft by the winner rule."""
     held = draft.values.get(name, _MISSING)
     meta = draft.meta.get(name)
-    if held is _MISSING or meta is None or meta.version <= base_version:
+    if (
+        held is _MISSING
+        or meta is None
+        or meta.version <= base_version
+        or _same_client(meta, incoming)
+    ):
         if held is _MISSING or not same_value(held, value):
             _take(draft, name, value, incoming)  # the writer saw what it overwrites
     elif same_value(held, value):
@@ -132,6 +139,11 @@ def _merge_field(
         _take(draft, name, value, incoming)
     else:
         _set_aside(draft, name, value, incoming)
+
+
+def _same_client(current: FieldMeta, incoming: FieldMeta) -> bool:
+    """Whether both stamps come from one device (the third part of a stamp is its client id)."""
+    return current.hlc.split(":", 2)[2] == incoming.hlc.split(":", 2)[2]
 
 
 def _take(draft: _Draft, name: str, value: Any, meta: FieldMeta) -> None:

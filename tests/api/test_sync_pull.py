@@ -299,3 +299,49 @@ def test_a_pull_page_costs_a_fixed_number_of_queries(app, pair):
         event.remove(engine, "before_cursor_execute", count)
     assert counts[0] == counts[1]
     assert counts[1] <= 15
+
+
+def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, monkeypatch):
+    """Commit an observation edit and then a note between the page's observation query and its
+    note query (on PostgreSQL each statement sees the latest commits). The note is newer than
+    the edit, so a page that carried the note and moved its cursor past it would skip the edit
+    for good."""
+    import threading
+
+    from server.services import pull as pull_service
+
+    observer, observee, obs_id = pair
+    observee.pull_all()
+    original = pull_service._record_stream
+    injected: dict[str, str] = {}
+
+    def push_meanwhile():
+        injected["note"] = new_id()
+        writer = SyncClient(observer.session, seq=observer.seq)
+        writer.push_ok(
+            [
+                writer.mutation(
+                    "observation", obs_id, {"wonderings": "edited mid-page"}, base=10**6
+                ),
+                writer.mutation(
+                    "note", injected["note"], note_fields(obs_id, text="committed mid-page")
+                ),
+            ]
+        )
+        observer.seq = writer.seq
+
+    def stream(entity, *args, **kwargs):
+        changes = original(entity, *args, **kwargs)
+        if entity == "observation" and "note" not in injected:
+            thread = threading.Thread(target=push_meanwhile)
+            thread.start()
+            thread.join()
+        return changes
+
+    monkeypatch.setattr(pull_service, "_record_stream", stream)
+    observee.pull_all()
+    monkeypatch.setattr(pull_service, "_record_stream", original)
+    observee.pull_all()
+    assert observee.record("note", injected["note"]) is not None
+    wonderings = observee.record("observation", obs_id)["fields"]["wonderings"]
+    assert wonderings == "edited mid-page", "the edit committed mid-page was skipped"

@@ -142,6 +142,7 @@ def test_bad_note_fields_are_rejected_and_change_nothing(pair, fields, bad_field
         ({"id": "12345"}, "validation_error"),
         ({"hlc": "yesterday"}, "invalid_hlc"),
         ({"hlc": "001732273000123:0000:"}, "invalid_hlc"),
+        ({"hlc": "001732273000123:0000:another-device"}, "invalid_hlc"),
         ({"base_version": -1}, "validation_error"),
         ({"extra": True}, "validation_error"),
         ({"entity": "user"}, "read_only"),
@@ -458,3 +459,12 @@ def test_an_id_of_another_school_cannot_be_touched(pair, factory):
     assert result["error"]["code"] == "forbidden"
     observer.pull_all()
     assert observer.record("observation", obs_id)["fields"]["title"] == "Year 8 maths"
+
+
+def test_editing_a_field_twice_before_pulling_is_not_a_conflict_with_yourself(pair):
+    observer, _, obs_id = pair
+    base = observer.record("observation", obs_id)["version"]
+    observer.put("observation", obs_id, {"strengths": "first thought"}, base=base)
+    result = observer.put("observation", obs_id, {"strengths": "second thought"}, base=base)
+    assert result["status"] == "applied"
+    assert "conflicts" not in result

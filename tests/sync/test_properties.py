@@ -178,8 +178,12 @@ def saw_value(seen: Pulled | None, name: str, value: str) -> bool:
 
 
 def overwritten_knowingly(item: Item, step: Applied) -> bool:
-    """The value was replaced by a writer whose replica showed it."""
-    return item[0] in written(step.entry.mutation) and saw_value(step.entry.seen, item[0], item[1])
+    """The value was replaced by a writer whose replica showed it, or by the device that wrote
+    it."""
+    if item[0] not in written(step.entry.mutation):
+        return False
+    own = item[2].split(":", 2)[2] == step.entry.mutation.hlc.client_id
+    return own or saw_value(step.entry.seen, item[0], item[1])
 
 
 def resolved_knowingly(item: Item, step: Applied) -> bool:
@@ -215,7 +219,8 @@ def test_no_typed_value_is_ever_dropped(scenario: Scenario) -> None:
     """(3) Every value any device pushed for a field (the tombstone flag included) that the
     server accepted is, at the end, the field's current value or kept in the record's conflicts;
     or it was overwritten by a mutation from a device whose replica showed that value (so its
-    base_version was at or above the version the value was written at); or it was cleared from
+    base_version was at or above the version the value was written at) or from the device that
+    wrote it (a device knows its own writes); or it was cleared from
     conflicts by a resolves from a device whose replica showed that conflict. Checked at every
     merge (each incoming value lands somewhere, and nothing leaves a record unexplained) and for
     the whole history at the end. The one value with nothing to keep: `deleted: false` sent for
