@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+BENCH_NODE_STAMP := bench/node_modules/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
@@ -24,6 +25,11 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+# Benchmark peers (pouchdb-server); its native leveldown build is not needed in memory.
+$(BENCH_NODE_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(BENCH_NODE_STAMP)
 
 setup: $(STAMP)
 
@@ -48,7 +54,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: system-deps setup $(NODE_STAMP)
+bench: system-deps setup $(NODE_STAMP) $(BENCH_NODE_STAMP)
 	$(BIN)/python -m bench
 
 clean:

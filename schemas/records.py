@@ -21,6 +21,7 @@ from schemas.base import (
     UTCDateTime,
     one_of,
 )
+from schemas.fast import FastLoader
 
 OBSERVATION_KINDS = (
     "peer_observation",
@@ -187,15 +188,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 READ_ONLY_ENTITIES = ("user", "team")
+LOADERS = {entity: FastLoader(schema) for entity, schema in RECORD_SCHEMAS.items()}
 
 
 def load_fields(entity: str, raw: Any, *, create: bool) -> dict[str, Any]:
     """Validate a push's `fields` and return them as canonical JSON values."""
-    schema = RECORD_SCHEMAS[entity]
     if not isinstance(raw, dict):
         raise ValidationError({"fields": ["Must be an object of field values."]})
-    loaded = schema.load(raw, partial=not create)
-    canonical: dict[str, Any] = schema.dump(loaded)
+    canonical = LOADERS[entity].load(raw, partial=not create)
     if create:
         return {**DEFAULTS[entity], **canonical}
     return canonical

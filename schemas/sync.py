@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import INCLUDE, validate
 
@@ -25,12 +27,33 @@ class SeqOnlySchema(BaseSchema):
     seq = StrictInteger(required=True, validate=validate.Range(min=1))
 
 
+class MutationList(ma.fields.List):  # type: ignore[type-arg]
+    """Objects with a valid `seq`, checked without a nested schema per item (a push carries
+    up to 1,000): the rest of each mutation is checked on its own, in the push service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(ma.fields.Nested(SeqOnlySchema), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if type(value) is not list:
+            raise ma.ValidationError("Not a valid list.")
+        errors: dict[int, Any] = {}
+        for index, item in enumerate(value):
+            if type(item) is not dict:
+                errors[index] = {"_schema": ["Invalid input type."]}
+            elif "seq" not in item:
+                errors[index] = {"seq": ["Missing data for required field."]}
+            elif type(item["seq"]) is not int or item["seq"] < 1:
+                errors[index] = {"seq": ["Must be a whole number of at least 1."]}
+        if errors:
+            raise ma.ValidationError(errors)
+        return value
+
+
 class PushSchema(BaseSchema):
     client_id = ma.fields.UUID(required=True)
-    mutations = ma.fields.List(
-        ma.fields.Nested(SeqOnlySchema),
-        required=True,
-        metadata={"description": f"At most {MAX_MUTATIONS} mutations, in seq order"},
+    mutations = MutationList(
+        required=True, metadata={"description": f"At most {MAX_MUTATIONS} mutations, in seq order"}
     )
 
 

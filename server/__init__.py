@@ -13,16 +13,23 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from server import extensions
 from server.config import build_config, default_instance_path
 from server.errors import ApiError, register_error_handlers
+from server.json import OrjsonProvider
 
 JSON_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class LessonLoop(Flask):
+    """The Flask app, answering JSON with orjson."""
+
+    json_provider_class = OrjsonProvider
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
     config = dict(config or {})
     instance_path = Path(config.pop("INSTANCE_PATH", None) or default_instance_path())
-    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app = LessonLoop(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.update(build_config(instance_path, config))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

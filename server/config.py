@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from server.instance_files import read_or_create
 from server.vapid import load_or_create_vapid_keys
 
@@ -79,10 +81,15 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def engine_options(url: str) -> dict[str, Any]:
-    """Connection pool settings per database kind."""
+    """Connection pool settings per database kind; orjson for JSON columns (the sync hot path)."""
+    json_options = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         # The sqlite3 module's own transaction handling is switched off in
         # server.extensions so that SQLAlchemy's BEGIN is the only one.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, **json_options}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, **json_options}

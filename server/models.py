@@ -45,10 +45,16 @@ def utcnow() -> dt.datetime:
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
-    """An aware datetime stored as UTC on every database (SQLite has no time zones)."""
+    """An aware datetime, always UTC: `timestamptz` on PostgreSQL; on SQLite the ISO 8601 text
+    the wire uses (datetime.isoformat() in UTC), which also sorts in time order."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
         if value is None:
@@ -56,16 +62,43 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; give a time zone")
         value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.isoformat() if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
+        if isinstance(value, str):
+            return dt.datetime.fromisoformat(value)
         stamp: dt.datetime = value
-        if stamp.tzinfo is None:
-            return stamp.replace(tzinfo=dt.UTC)
         return stamp.astimezone(dt.UTC)
 
+
+class UUID(TypeDecorator[uuid.UUID]):
+    """A UUID: native on PostgreSQL; on SQLite its canonical text (as on the wire)."""
+
+    impl = Uuid
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(36))
+        return dialect.type_descriptor(Uuid())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, uuid.UUID):
+            value = uuid.UUID(str(value))
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        return uuid.UUID(value)
+
+
+# Every Mapped[uuid.UUID] column (foreign keys included) uses the type above.
+Base.registry.update_type_annotation_map({uuid.UUID: UUID})
 
 ROLES = ("teacher", "lead", "admin")
 
@@ -73,7 +106,7 @@ ROLES = ("teacher", "lead", "admin")
 class School(Model):
     __tablename__ = "school"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     # The school-wide change sequence: every synced change takes the next number.
@@ -97,7 +130,7 @@ class Team(Model):
     __tablename__ = "team"
     __table_args__ = (Index("ix_team_school_name", "school_id", "name", unique=True),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(50))
@@ -109,7 +142,7 @@ class User(Model):
     __tablename__ = "app_user"
     __table_args__ = (Index("ix_app_user_school_version", "school_id", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), index=True)
     # Stored lower-cased: one account per address across every school.
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -122,9 +155,8 @@ class User(Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    teams: Mapped[list[Team]] = relationship(
-        secondary="user_team", order_by="Team.name", lazy="selectin"
-    )
+    # Loaded when asked for: sync requests authenticate a user without needing the teams.
+    teams: Mapped[list[Team]] = relationship(secondary="user_team", order_by="Team.name")
 
     @property
     def is_lead(self) -> bool:
@@ -141,7 +173,7 @@ class Device(Model):
 
     __tablename__ = "device"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("app_user.id", ondelete="CASCADE"), index=True
     )
@@ -170,7 +202,7 @@ class LoginFailure(Model):
 class SyncedMixin:
     """The columns every synced record has (see the module docstring)."""
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     field_meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -295,7 +327,7 @@ class Eviction(Model):
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     entity: Mapped[str] = mapped_column(String(12))
-    record_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    record_id: Mapped[uuid.UUID] = mapped_column(UUID)
     version: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -2,11 +2,16 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:56:17.385571
+Create Date: 2026-11-22 15:45:36.631895
 
 """
 from alembic import op
 import sqlalchemy as sa
+
+# Self-contained types (server/models.py's decorators store the same): PostgreSQL keeps native
+# uuid and timestamptz; SQLite keeps the wire's text forms (canonical UUID, ISO 8601 in UTC).
+UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
+UTC_DATETIME = sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
 
 
 # revision identifiers, used by Alembic.
@@ -22,7 +27,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', UTC_DATETIME, nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
@@ -31,17 +36,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_failure_email'), ['email'], unique=False)
 
     op.create_table('school',
-    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('change_counter', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
     op.create_table('app_user',
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('display_name', sa.String(length=100), nullable=False),
     sa.Column('role', sa.String(length=10), nullable=False),
@@ -49,8 +54,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('notify_prefs', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
@@ -61,18 +66,18 @@ def upgrade():
 
     op.create_table('job',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=True),
+    sa.Column('school_id', UUID, nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('dedupe_key', sa.String(length=200), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('run_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('run_at', UTC_DATETIME, nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('locked_by', sa.String(length=100), nullable=True),
-    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', UTC_DATETIME, nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('finished_at', UTC_DATETIME, nullable=True),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')
@@ -81,12 +86,12 @@ def upgrade():
         batch_op.create_index('ix_job_status_run_at', ['status', 'run_at'], unique=False)
 
     op.create_table('team',
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=50), nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -95,13 +100,13 @@ def upgrade():
         batch_op.create_index('ix_team_school_name', ['school_id', 'name'], unique=True)
 
     op.create_table('device',
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
+    sa.Column('user_id', UUID, nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('last_seen_at', UTC_DATETIME, nullable=False),
+    sa.Column('revoked_at', UTC_DATETIME, nullable=True),
     sa.Column('last_seq', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -112,10 +117,10 @@ def upgrade():
 
     op.create_table('eviction',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
+    sa.Column('user_id', UUID, nullable=False),
     sa.Column('entity', sa.String(length=12), nullable=False),
-    sa.Column('record_id', sa.Uuid(), nullable=False),
+    sa.Column('record_id', UUID, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
@@ -128,17 +133,17 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
-    sa.Column('owner_id', sa.Uuid(), nullable=True),
+    sa.Column('owner_id', UUID, nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('field_meta', sa.JSON(), nullable=False),
     sa.Column('conflicts', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
-    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
+    sa.Column('created_by', UUID, nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['owner_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
@@ -151,7 +156,7 @@ def upgrade():
     op.create_table('observation',
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', UTC_DATETIME, nullable=False),
     sa.Column('class_label', sa.Text(), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('year_group', sa.Text(), nullable=False),
@@ -165,15 +170,15 @@ def upgrade():
     sa.Column('wonderings', sa.Text(), nullable=False),
     sa.Column('reflection', sa.Text(), nullable=False),
     sa.Column('case_pupils', sa.JSON(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('field_meta', sa.JSON(), nullable=False),
     sa.Column('conflicts', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
-    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
+    sa.Column('created_by', UUID, nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -182,8 +187,8 @@ def upgrade():
         batch_op.create_index('ix_observation_school_version', ['school_id', 'version'], unique=False)
 
     op.create_table('user_team',
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('team_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', UUID, nullable=False),
+    sa.Column('team_id', UUID, nullable=False),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'team_id')
@@ -192,18 +197,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_team_team_id'), ['team_id'], unique=False)
 
     op.create_table('lookfor',
-    sa.Column('focus_id', sa.Uuid(), nullable=False),
+    sa.Column('focus_id', UUID, nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('field_meta', sa.JSON(), nullable=False),
     sa.Column('conflicts', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
-    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
+    sa.Column('created_by', UUID, nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['focus_id'], ['focus.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
@@ -214,21 +219,21 @@ def upgrade():
         batch_op.create_index('ix_lookfor_school_version', ['school_id', 'version'], unique=False)
 
     op.create_table('next_step',
-    sa.Column('observation_id', sa.Uuid(), nullable=True),
-    sa.Column('owner_id', sa.Uuid(), nullable=False),
+    sa.Column('observation_id', UUID, nullable=True),
+    sa.Column('owner_id', UUID, nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=6), nullable=False),
-    sa.Column('focus_id', sa.Uuid(), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('focus_id', UUID, nullable=True),
+    sa.Column('id', UUID, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('field_meta', sa.JSON(), nullable=False),
     sa.Column('conflicts', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
-    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
+    sa.Column('created_by', UUID, nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['focus_id'], ['focus.id'], ),
     sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], ),
@@ -242,8 +247,8 @@ def upgrade():
         batch_op.create_index('ix_next_step_school_version', ['school_id', 'version'], unique=False)
 
     op.create_table('observation_focus',
-    sa.Column('observation_id', sa.Uuid(), nullable=False),
-    sa.Column('focus_id', sa.Uuid(), nullable=False),
+    sa.Column('observation_id', UUID, nullable=False),
+    sa.Column('focus_id', UUID, nullable=False),
     sa.ForeignKeyConstraint(['focus_id'], ['focus.id'], ),
     sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('observation_id', 'focus_id')
@@ -252,8 +257,8 @@ def upgrade():
         batch_op.create_index('ix_observation_focus_focus', ['focus_id', 'observation_id'], unique=False)
 
     op.create_table('observation_participant',
-    sa.Column('observation_id', sa.Uuid(), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('observation_id', UUID, nullable=False),
+    sa.Column('user_id', UUID, nullable=False),
     sa.Column('role', sa.String(length=12), nullable=False),
     sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
@@ -264,12 +269,12 @@ def upgrade():
 
     op.create_table('push_subscription',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('device_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', UUID, nullable=False),
+    sa.Column('device_id', UUID, nullable=False),
     sa.Column('endpoint', sa.String(length=2048), nullable=False),
     sa.Column('p256dh', sa.String(length=200), nullable=False),
     sa.Column('auth', sa.String(length=100), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['device_id'], ['device.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -280,24 +285,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_push_subscription_user_id'), ['user_id'], unique=False)
 
     op.create_table('note',
-    sa.Column('observation_id', sa.Uuid(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('observation_id', UUID, nullable=False),
+    sa.Column('at', UTC_DATETIME, nullable=False),
     sa.Column('minute', sa.Integer(), nullable=True),
     sa.Column('category', sa.String(length=12), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('case_pupil', sa.Text(), nullable=False),
-    sa.Column('lookfor_id', sa.Uuid(), nullable=True),
+    sa.Column('lookfor_id', UUID, nullable=True),
     sa.Column('lookfor_rating', sa.String(length=10), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('id', UUID, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('field_meta', sa.JSON(), nullable=False),
     sa.Column('conflicts', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('school_id', sa.Uuid(), nullable=False),
-    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('created_at', UTC_DATETIME, nullable=False),
+    sa.Column('updated_at', UTC_DATETIME, nullable=False),
+    sa.Column('school_id', UUID, nullable=False),
+    sa.Column('created_by', UUID, nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['lookfor_id'], ['lookfor.id'], ),
     sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], ),

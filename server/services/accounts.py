@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from server.errors import ApiError, NotFoundError, ValidationApiError
 from server.extensions import db
@@ -275,7 +276,10 @@ def list_users(school_id: uuid.UUID) -> list[User]:
     """Every account of the school, by name."""
     return list(
         db.session.execute(
-            select(User).where(User.school_id == school_id).order_by(User.display_name, User.email)
+            select(User)
+            .where(User.school_id == school_id)
+            .options(selectinload(User.teams))
+            .order_by(User.display_name, User.email)
         ).scalars()
     )
 

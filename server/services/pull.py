@@ -2,30 +2,51 @@
 
 No change is ever skipped. The page reads the school's committed change counter first; since
 writers hold the school's change lock until they commit (server.services.versions), every
-change numbered at or below it is committed, so the page's queries (bounded by it) can miss
+change numbered at or below it is committed, so the page's query (bounded by it) can miss
 nothing that later pages would not carry. A full page ends its cursor at its last change; the
 last page ends it at the counter. Each record has one row holding its latest state, so a page
 carries each record once.
+
+A page is one statement: a UNION ALL with a branch per entity (each the readable rows of the
+window, oldest first, at most limit+1), the directory, and the user's evictions, ordered by
+version. The database writes each record's JSON (server.services.records).
 """
 
 from __future__ import annotations
 
-import heapq
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import islice
+from dataclasses import dataclass, field
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from server import policy
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Eviction, Lookfor, Team, User, UserTeam
+from server.models import UUID, Eviction, Lookfor, Team, User, UserTeam
 from server.policy import Reader
-from server.services.records import CODECS
+from server.services.records import (
+    CODECS,
+    PULL_COLUMNS,
+    as_text,
+    json_object,
+    json_value,
+    pulled_change,
+)
 from server.services.versions import committed_version
 
 CURSOR_SALT = "lessonloop.pull-cursor.v1"
@@ -77,33 +98,101 @@ def pull(user: User, secret: str, token: str | None, limit: int) -> dict[str, An
     high = committed_version(user.school_id)
     if cursor is None:
         cursor = Cursor(0, high)
-    reader = Reader.of(user)
-    streams = [
-        *(_record_stream(entity, reader, cursor, high, limit) for entity in CODECS),
-        _directory_stream(reader, cursor, high, limit),
-        _team_stream(reader, cursor, high, limit),
-        _eviction_stream(user, cursor, high, limit),
-    ]
-    merged = list(islice(heapq.merge(*streams, key=lambda c: c["version"]), limit + 1))
-    has_more = len(merged) > limit
-    page = _latest_per_record(merged[:limit])
+    rows = _run_page(user, cursor, high, limit)
+    has_more = len(rows) > limit
+    page = _latest_per_record([pulled_change(row) for row in rows[:limit]])
     next_version = page[-1]["version"] if has_more else high
-    next_cursor = Cursor(next_version, cursor.initial_until)
     for change in page:
         if change.get("evicted"):
             del change["version"]
     return {
         "changes": page,
-        "cursor": encode_cursor(secret, user, next_cursor),
+        "cursor": encode_cursor(secret, user, Cursor(next_version, cursor.initial_until)),
         "has_more": has_more,
     }
 
 
-def _window(model: Any, cursor: Cursor, high: int) -> list[ColumnElement[bool]]:
-    clauses = [model.version > cursor.version, model.version <= high]
-    if cursor.version < cursor.initial_until:
+@dataclass(frozen=True)
+class Window:
+    """The bind parameters of a page: which versions it covers."""
+
+    after: Any = field(default_factory=lambda: bindparam("after", type_=BigInteger))
+    high: Any = field(default_factory=lambda: bindparam("high", type_=BigInteger))
+    initial_until: Any = field(default_factory=lambda: bindparam("initial_until", type_=BigInteger))
+    low: Any = field(default_factory=lambda: bindparam("low", type_=BigInteger))
+    limit: Any = field(default_factory=lambda: bindparam("limit", type_=Integer))
+    initial: bool = False
+
+
+@dataclass(frozen=True)
+class CompiledPage:
+    sql: str
+    positions: tuple[str, ...] | None
+    defaults: dict[str, Any]
+
+
+_PAGES: dict[tuple[str, bool, bool], CompiledPage] = {}
+
+
+def _run_page(user: User, cursor: Cursor, high: int, limit: int) -> list[Any]:
+    """Run the page statement, compiled once per shape and executed as SQL text.
+
+    Building and cache-keying this large UNION with SQLAlchemy cost more than running it;
+    the shape depends only on the database, whether the user is a lead, and the first sync.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    initial = cursor.version < cursor.initial_until
+    page = _compiled_page(dialect, user.is_lead, initial)
+    params = dict(page.defaults)
+    # The statement runs as SQL text, so ids are passed as stored (server.models.UUID).
+    to_db: Callable[[Any], Any] = str if dialect.name == "sqlite" else (lambda value: value)
+    params.update(
+        reader_id=to_db(user.id),
+        reader_school=to_db(user.school_id),
+        after=cursor.version,
+        high=high,
+        initial_until=cursor.initial_until,
+        low=max(cursor.version, cursor.initial_until),
+        limit=limit + 1,
+    )
+    values: Any = tuple(params[name] for name in page.positions) if page.positions else params
+    return list(connection.exec_driver_sql(page.sql, values).fetchall())
+
+
+def _compiled_page(dialect: Any, is_lead: bool, initial: bool) -> CompiledPage:
+    key = (dialect.name, is_lead, initial)
+    if key not in _PAGES:
+        reader = Reader(
+            bindparam("reader_id", type_=UUID()), bindparam("reader_school", type_=UUID()), is_lead
+        )
+        compiled = page_query(reader, Window(initial=initial), dialect.name).compile(
+            dialect=dialect
+        )
+        positions = tuple(compiled.positiontup) if compiled.positiontup else None
+        _PAGES[key] = CompiledPage(compiled.string, positions, dict(compiled.params))
+    return _PAGES[key]
+
+
+def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    """The page: every branch's oldest limit+1 rows, merged by version."""
+    branches = [
+        *(_record_branch(entity, reader, window, dialect) for entity in CODECS),
+        _user_branch(reader, window, dialect),
+        _team_branch(reader, window, dialect),
+        _eviction_branch(reader, window, dialect),
+    ]
+    # Each branch is limited first, so a page never sorts more than a few thousand rows.
+    limited = [select(*b.order_by("version").limit(window.limit).subquery().c) for b in branches]
+    everything = union_all(*limited).subquery()
+    return select(*everything.c).order_by(everything.c.version).limit(window.limit)
+
+
+def _window(model: Any, window: Window) -> list[ColumnElement[bool]]:
+    clauses = [model.version > window.after, model.version <= window.high]
+    if window.initial:
         # Still in the first sync: a record deleted before it began was never on the device.
-        clauses.append(~model.deleted | (model.version > cursor.initial_until))
+        clauses.append(~model.deleted | (model.version > window.initial_until))
     return clauses
 
 
@@ -124,111 +213,93 @@ READ_RULES: dict[str, Callable[[Reader], ColumnElement[bool]]] = {
 }
 
 
-def _record_stream(
-    entity: str, reader: Reader, cursor: Cursor, high: int, limit: int
-) -> list[dict[str, Any]]:
+def _record_branch(entity: str, reader: Reader, window: Window, dialect: str) -> Select[Any]:
     codec = CODECS[entity]
-    model = codec.model
-    query = (
-        select(*codec.pull_columns())
-        .where(READ_RULES[entity](reader), *_window(model, cursor, high))
-        .order_by(model.version)
-        .limit(limit + 1)
-    )
-    changes = []
-    for row in db.session.execute(query).mappings():
-        changes.append(
-            {
-                "entity": entity,
-                "id": str(row["id"]),
-                "version": row["version"],
-                "deleted": row["deleted"],
-                "fields": codec.wire_fields(row),
-                "created_by": str(row["created_by"]),
-                "conflicts": row["conflicts"] or [],
-            }
-        )
-    return changes
+    columns = codec.pull_plan(dialect).columns(entity)
+    return select(*columns).where(READ_RULES[entity](reader), *_window(codec.model, window))
 
 
-def _directory_stream(
-    reader: Reader, cursor: Cursor, high: int, limit: int
-) -> list[dict[str, Any]]:
-    query = (
-        select(User.id, User.version, User.display_name, User.role, User.active)
-        .where(
-            policy.school_wide(User, reader), User.version > cursor.version, User.version <= high
-        )
-        .order_by(User.version)
-        .limit(limit + 1)
-    )
-    rows = db.session.execute(query).all()
-    teams: dict[uuid.UUID, list[str]] = {row.id: [] for row in rows}
-    if rows:
-        links = db.session.execute(
-            select(UserTeam.user_id, UserTeam.team_id)
-            .where(UserTeam.user_id.in_(list(teams)))
+def _directory_columns(
+    entity: str, table: Any, fields: ColumnElement[Any], dialect: str
+) -> list[ColumnElement[Any]]:
+    values = [
+        literal(entity, String),
+        as_text(table.id, dialect),
+        table.version,
+        false(),
+        null(),
+        literal("[]"),
+        fields,
+        literal(False),
+    ]
+    return [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
+
+
+def _team_ids(dialect: str) -> ColumnElement[Any]:
+    """A user's team ids as a JSON array text, in id order."""
+    team_id = as_text(UserTeam.team_id, dialect)
+    if dialect == "sqlite":
+        ordered = (
+            select(team_id.label("t"))
+            .where(UserTeam.user_id == User.id)
             .order_by(UserTeam.team_id)
+            .subquery()
         )
-        for user_id, team_id in links:
-            teams[user_id].append(str(team_id))
-    return [
-        _directory_change(
-            "user",
-            row.id,
-            row.version,
-            {
-                "display_name": row.display_name,
-                "role": row.role,
-                "team_ids": teams[row.id],
-                "active": row.active,
-            },
+        return select(func.json_group_array(ordered.c.t)).scalar_subquery()
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(team_id.op("ORDER BY")(UserTeam.team_id)), literal("[]").cast(db.JSON)
+            )
         )
-        for row in rows
-    ]
-
-
-def _team_stream(reader: Reader, cursor: Cursor, high: int, limit: int) -> list[dict[str, Any]]:
-    query = (
-        select(Team.id, Team.version, Team.name, Team.kind)
-        .where(
-            policy.school_wide(Team, reader), Team.version > cursor.version, Team.version <= high
-        )
-        .order_by(Team.version)
-        .limit(limit + 1)
+        .where(UserTeam.user_id == User.id)
+        .scalar_subquery()
     )
-    return [
-        _directory_change("team", row.id, row.version, {"name": row.name, "kind": row.kind})
-        for row in db.session.execute(query)
-    ]
 
 
-def _directory_change(
-    entity: str, record_id: uuid.UUID, version: int, fields: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "entity": entity,
-        "id": str(record_id),
-        "version": version,
-        "deleted": False,
-        "fields": fields,
-        "created_by": None,
-        "conflicts": [],
-    }
-
-
-def _eviction_stream(user: User, cursor: Cursor, high: int, limit: int) -> list[dict[str, Any]]:
-    low = max(cursor.version, cursor.initial_until)  # the first sync needs no evictions
-    query = (
-        select(Eviction.entity, Eviction.record_id, Eviction.version)
-        .where(Eviction.user_id == user.id, Eviction.version > low, Eviction.version <= high)
-        .order_by(Eviction.version)
-        .limit(limit + 1)
+def _user_branch(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    team_ids = func.json(_team_ids(dialect)) if dialect == "sqlite" else _team_ids(dialect)
+    fields = json_object(
+        [
+            ("display_name", User.display_name),
+            ("role", User.role),
+            ("team_ids", team_ids),
+            ("active", json_value(User.__table__.c.active, dialect)),
+        ],
+        dialect,
     )
-    return [
-        {"entity": row.entity, "id": str(row.record_id), "version": row.version, "evicted": True}
-        for row in db.session.execute(query)
+    return select(*_directory_columns("user", User, fields, dialect)).where(
+        policy.school_wide(User, reader), User.version > window.after, User.version <= window.high
+    )
+
+
+def _team_branch(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    fields = json_object([("name", Team.name), ("kind", Team.kind)], dialect)
+    return select(*_directory_columns("team", Team, fields, dialect)).where(
+        policy.school_wide(Team, reader), Team.version > window.after, Team.version <= window.high
+    )
+
+
+def _eviction_branch(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    # `low` is the cursor or, in the first sync, where it began: a new device needs no evictions.
+    values = [
+        Eviction.entity,
+        as_text(Eviction.record_id, dialect),
+        Eviction.version,
+        false(),
+        null(),
+        null(),
+        null(),
+        literal(True),
     ]
+    columns: list[Any] = [
+        value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)
+    ]
+    return select(*columns).where(
+        Eviction.user_id == reader.user_id,
+        Eviction.version > window.low,
+        Eviction.version <= window.high,
+    )
 
 
 def _latest_per_record(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from schemas.fast import FastLoader
 from schemas.records import READ_ONLY_ENTITIES, load_fields
 from schemas.sync import MAX_MUTATIONS, MutationSchema
 from server import policy
@@ -40,7 +41,7 @@ from server.sync import (
     plan_batch,
 )
 
-mutation_schema = MutationSchema()
+mutation_loader = FastLoader(MutationSchema())
 # Parents before children, so foreign keys hold when a batch creates both.
 FLUSH_ORDER = ("focus", "lookfor", "observation", "next_step", "note")
 SCOPE_FIELDS = {
@@ -341,7 +342,7 @@ def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
 
 def _parse(raw: dict[str, Any], client_id: str) -> dict[str, Any]:
     try:
-        m: dict[str, Any] = mutation_schema.load(raw)
+        m: dict[str, Any] = mutation_loader.load(raw)
     except ValidationError as exc:
         raise Rejected(
             "validation_error", "This mutation is not well-formed.", _messages(exc)

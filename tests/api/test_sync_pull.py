@@ -302,17 +302,16 @@ def test_a_pull_page_costs_a_fixed_number_of_queries(app, pair):
 
 
 def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, monkeypatch):
-    """Commit an observation edit and then a note between the page's observation query and its
-    note query (on PostgreSQL each statement sees the latest commits). The note is newer than
-    the edit, so a page that carried the note and moved its cursor past it would skip the edit
-    for good."""
+    """Commit an observation edit and a note after the page has read the school's counter but
+    before its query runs: the page must not move the cursor past changes it did not carry,
+    so the next pull brings both."""
     import threading
 
     from server.services import pull as pull_service
 
     observer, observee, obs_id = pair
     observee.pull_all()
-    original = pull_service._record_stream
+    original = pull_service.committed_version
     injected: dict[str, str] = {}
 
     def push_meanwhile():
@@ -330,17 +329,17 @@ def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, m
         )
         observer.seq = writer.seq
 
-    def stream(entity, *args, **kwargs):
-        changes = original(entity, *args, **kwargs)
-        if entity == "observation" and "note" not in injected:
+    def counter_then_commit(school_id):
+        high = original(school_id)
+        if "note" not in injected:
             thread = threading.Thread(target=push_meanwhile)
             thread.start()
             thread.join()
-        return changes
+        return high
 
-    monkeypatch.setattr(pull_service, "_record_stream", stream)
+    monkeypatch.setattr(pull_service, "committed_version", counter_then_commit)
     observee.pull_all()
-    monkeypatch.setattr(pull_service, "_record_stream", original)
+    monkeypatch.setattr(pull_service, "committed_version", original)
     observee.pull_all()
     assert observee.record("note", injected["note"]) is not None
     wonderings = observee.record("observation", obs_id)["fields"]["wonderings"]
