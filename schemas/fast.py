@@ -19,8 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
-from marshmallow import missing
+from marshmallow import Schema, ValidationError, fields, missing
 
 from schemas.base import StrictBoolean, StrictInteger, Text, UTCDateTime
 
@@ -185,7 +184,7 @@ class FastLoader:
         for key, attribute, check, required, default in self.plan:
             if key in data:
                 result[attribute] = check(data[key])
-            elif default is not missing:
+            elif default is not missing and not partial:  # marshmallow: no defaults when partial
                 result[attribute] = default() if callable(default) else default
             elif required and not partial:
                 raise Unsure
