@@ -26,6 +26,7 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
+    case,
     false,
     func,
     literal,
@@ -41,6 +42,7 @@ from server.models import UUID, Eviction, Lookfor, Team, User, UserTeam
 from server.policy import Reader
 from server.services.records import (
     CODECS,
+    PAGE_COLUMNS,
     PULL_COLUMNS,
     as_text,
     json_object,
@@ -175,17 +177,37 @@ def _compiled_page(dialect: Any, is_lead: bool, initial: bool) -> CompiledPage:
 
 
 def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
-    """The page: every branch's oldest limit+1 rows, merged by version."""
+    """The page: every branch's oldest limit+1 rows merged by version, then the JSON of the
+    chosen rows only (a branch's rows that do not make the page cost no JSON)."""
     branches = [
         *(_record_branch(entity, reader, window, dialect) for entity in CODECS),
-        _user_branch(reader, window, dialect),
-        _team_branch(reader, window, dialect),
+        _user_branch(reader, window),
+        _team_branch(reader, window),
         _eviction_branch(reader, window, dialect),
     ]
     # Each branch is limited first, so a page never sorts more than a few thousand rows.
     limited = [select(*b.order_by("version").limit(window.limit).subquery().c) for b in branches]
-    everything = union_all(*limited).subquery()
-    return select(*everything.c).order_by(everything.c.version).limit(window.limit)
+    candidates = union_all(*limited).subquery("candidates")
+    page = select(*candidates.c).order_by(candidates.c.version).limit(window.limit).subquery("page")
+    fields = case(
+        (page.c.evicted, null()),
+        *[(page.c.entity == e, CODECS[e].pull_plan(dialect).fields_of(page.c.id)) for e in CODECS],
+        (page.c.entity == "user", _user_fields(page.c.id, dialect)),
+        (page.c.entity == "team", _team_fields(page.c.id, dialect)),
+        else_=null(),
+    )
+    values = [
+        page.c.entity,
+        as_text(page.c.id, dialect),
+        page.c.version,
+        page.c.deleted,
+        page.c.created_by,
+        page.c.conflicts,
+        fields,
+        page.c.evicted,
+    ]
+    columns = [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
+    return select(*columns).order_by(page.c.version)
 
 
 def _window(model: Any, window: Window) -> list[ColumnElement[bool]]:
@@ -219,24 +241,21 @@ def _record_branch(entity: str, reader: Reader, window: Window, dialect: str) ->
     return select(*columns).where(READ_RULES[entity](reader), *_window(codec.model, window))
 
 
-def _directory_columns(
-    entity: str, table: Any, fields: ColumnElement[Any], dialect: str
-) -> list[ColumnElement[Any]]:
+def _directory_columns(entity: str, table: Any) -> list[ColumnElement[Any]]:
     values = [
         literal(entity, String),
-        as_text(table.id, dialect),
+        table.id,
         table.version,
         false(),
         null(),
         literal("[]"),
-        fields,
         literal(False),
     ]
-    return [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
+    return [value.label(name) for value, name in zip(values, PAGE_COLUMNS, strict=True)]
 
 
 def _team_ids(dialect: str) -> ColumnElement[Any]:
-    """A user's team ids as a JSON array text, in id order."""
+    """A user's team ids as a JSON array, in id order."""
     team_id = as_text(UserTeam.team_id, dialect)
     if dialect == "sqlite":
         ordered = (
@@ -245,37 +264,42 @@ def _team_ids(dialect: str) -> ColumnElement[Any]:
             .order_by(UserTeam.team_id)
             .subquery()
         )
-        return select(func.json_group_array(ordered.c.t)).scalar_subquery()
+        return func.json(select(func.json_group_array(ordered.c.t)).scalar_subquery())
+    ordered_agg = func.json_agg(team_id.op("ORDER BY")(UserTeam.team_id))
+    empty = literal("[]").cast(db.JSON)
     return (
-        select(
-            func.coalesce(
-                func.json_agg(team_id.op("ORDER BY")(UserTeam.team_id)), literal("[]").cast(db.JSON)
-            )
-        )
+        select(func.coalesce(ordered_agg, empty))
         .where(UserTeam.user_id == User.id)
         .scalar_subquery()
     )
 
 
-def _user_branch(reader: Reader, window: Window, dialect: str) -> Select[Any]:
-    team_ids = func.json(_team_ids(dialect)) if dialect == "sqlite" else _team_ids(dialect)
+def _user_fields(record_id: Any, dialect: str) -> ColumnElement[Any]:
     fields = json_object(
         [
             ("display_name", User.display_name),
             ("role", User.role),
-            ("team_ids", team_ids),
+            ("team_ids", _team_ids(dialect)),
             ("active", json_value(User.__table__.c.active, dialect)),
         ],
         dialect,
     )
-    return select(*_directory_columns("user", User, fields, dialect)).where(
+    return select(fields).where(User.id == record_id).scalar_subquery()
+
+
+def _team_fields(record_id: Any, dialect: str) -> ColumnElement[Any]:
+    fields = json_object([("name", Team.name), ("kind", Team.kind)], dialect)
+    return select(fields).where(Team.id == record_id).scalar_subquery()
+
+
+def _user_branch(reader: Reader, window: Window) -> Select[Any]:
+    return select(*_directory_columns("user", User)).where(
         policy.school_wide(User, reader), User.version > window.after, User.version <= window.high
     )
 
 
-def _team_branch(reader: Reader, window: Window, dialect: str) -> Select[Any]:
-    fields = json_object([("name", Team.name), ("kind", Team.kind)], dialect)
-    return select(*_directory_columns("team", Team, fields, dialect)).where(
+def _team_branch(reader: Reader, window: Window) -> Select[Any]:
+    return select(*_directory_columns("team", Team)).where(
         policy.school_wide(Team, reader), Team.version > window.after, Team.version <= window.high
     )
 
@@ -284,16 +308,15 @@ def _eviction_branch(reader: Reader, window: Window, dialect: str) -> Select[Any
     # `low` is the cursor or, in the first sync, where it began: a new device needs no evictions.
     values = [
         Eviction.entity,
-        as_text(Eviction.record_id, dialect),
+        Eviction.record_id,
         Eviction.version,
         false(),
-        null(),
         null(),
         null(),
         literal(True),
     ]
     columns: list[Any] = [
-        value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)
+        value.label(name) for value, name in zip(values, PAGE_COLUMNS, strict=True)
     ]
     return select(*columns).where(
         Eviction.user_id == reader.user_id,

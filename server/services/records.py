@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    select,
     type_coerce,
 )
 
@@ -116,7 +117,8 @@ class EntityCodec:
 # two on both databases), and the text goes into the response unparsed as an orjson Fragment.
 # On SQLite, UUIDs and times are stored in their wire form already (server.models).
 
-# The columns every branch of a pull page's UNION ALL yields, in this order.
+# The columns every branch of a pull page's UNION ALL yields, then those of a pulled row.
+PAGE_COLUMNS = ("entity", "id", "version", "deleted", "created_by", "conflicts", "evicted")
 PULL_COLUMNS = (
     "entity",
     "id",
@@ -171,7 +173,8 @@ def as_text(column: Any, dialect: str) -> ColumnElement[Any]:
 
 
 class PullPlan:
-    """The pull columns of one synced entity, for a branch of the page's UNION ALL."""
+    """One synced entity in a pull page: light columns to choose the page's rows, then the
+    JSON of its fields built for the chosen rows only."""
 
     def __init__(self, table: Any, fields: list[str], dialect: str) -> None:
         self.table = table
@@ -181,19 +184,22 @@ class PullPlan:
         )
 
     def columns(self, entity: str) -> list[ColumnElement[Any]]:
-        """entity, id, version, deleted, created_by, conflicts, fields, evicted."""
+        """entity, id (as stored), version, deleted, created_by, conflicts, evicted."""
         table, dialect = self.table, self.dialect
         values = [
             literal(entity, String),
-            as_text(table.c.id, dialect),
+            table.c.id,
             table.c.version,
             table.c.deleted,
             as_text(table.c.created_by, dialect),
             as_text(table.c.conflicts, dialect),
-            self.fields,
             literal(False),
         ]
-        return [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
+        return [value.label(name) for value, name in zip(values, PAGE_COLUMNS, strict=True)]
+
+    def fields_of(self, record_id: Any) -> ColumnElement[Any]:
+        """The fields JSON of the record with this id (a scalar subquery)."""
+        return select(self.fields).where(self.table.c.id == record_id).scalar_subquery()
 
 
 def pulled_change(row: Any) -> dict[str, Any]:
