@@ -179,7 +179,7 @@ def _row_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
 def _insert_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     values = _row_values(entry, now)
     values.update(
-        id=uuid.UUID(entry.state.id),
+        id=entry.state.id,
         school_id=entry.school_id,
         created_by=entry.created_by,
         created_at=now,
@@ -189,7 +189,7 @@ def _insert_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
 
 def _update_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     values = _row_values(entry, now)
-    values["b_id"] = uuid.UUID(entry.state.id)
+    values["b_id"] = entry.state.id
     return values
 
 
