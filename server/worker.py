@@ -1,7 +1,7 @@
 """The reminders worker (`flask --app wsgi worker`): claims queued jobs and sends them.
 
 Each loop: mark sends abandoned by a dead worker `unknown`, queue scheduled reminders now and
-then (`notifications.scan`), claim a batch of due jobs, and for each one decide (still wanted?
+then (`schedule.scan`), claim a batch of due jobs, and for each one decide (still wanted?
 quiet hours?), commit `sending`, POST it, and record the push service's answer. 429 and 5xx
 (and network errors) are retried with exponential backoff, or after the service's Retry-After;
 404 and 410 remove the subscription. See server.services.jobs for the states and the
@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.extensions import db
 from server.models import Job, PushSubscription, utcnow
-from server.services import jobs, notifications
+from server.services import jobs, notifications, schedule
 from server.services.webpush import Outcome, Sender
 
 log = logging.getLogger("lessonloop.worker")
@@ -81,7 +81,7 @@ class Worker:
         if abandoned:
             log.warning("%d message(s) were being sent by a worker that stopped", abandoned)
         if force_scan or self.next_scan is None or now >= self.next_scan:
-            queued = notifications.scan(now)
+            queued = schedule.scan(now)
             jobs.purge(now - self.settings.keep_finished)
             self.next_scan = now + dt.timedelta(seconds=self.settings.scan_interval)
             log.debug("scan offered %d scheduled reminder(s)", queued)
@@ -124,27 +124,28 @@ class Worker:
 
     def handle(self, job: Job, token: str) -> str:
         """Decide, send and record one claimed job; returns what became of it."""
-        db.session.expunge_all()  # read subscriptions and settings fresh, not as cached earlier
+        db.session.expunge_all()  # nothing cached from earlier jobs
         now = self.clock()
-        verdict = notifications.check_before_send(job, now)
-        if verdict.action == "cancel":
-            jobs.cancel(job, token, now, verdict.reason)
-            return "cancelled"
-        if verdict.action == "defer" and verdict.run_at is not None:
-            jobs.defer(job, token, verdict.run_at)
-            return "deferred"
-        if verdict.subscription is None or not jobs.begin_sending(
-            job, token, now + self.settings.lease
-        ):
-            return "lost"  # our lease ran out and another worker has it now
+        with jobs.write():  # the decision and `sending` commit together, before the POST
+            verdict = notifications.check_before_send(job, now)
+            if verdict.action == "cancel":
+                jobs.cancel(job, token, now, verdict.reason)
+                return "cancelled"
+            if verdict.action == "defer" and verdict.run_at is not None:
+                jobs.defer(job, token, verdict.run_at)
+                return "deferred"
+            target = verdict.target
+            if target is None or not jobs.begin_sending(job, token, now + self.settings.lease):
+                return "lost"  # our lease ran out and another worker has it now
         kind = job.payload["notification"]["kind"]
         outcome = self.sender.send(
-            verdict.subscription,
+            target,
             notifications.wire_message(job),
             notifications.TTL_SECONDS[kind],
             notifications.URGENCY[kind],
         )
-        return self.record(job, token, outcome, verdict.subscription.id)
+        with jobs.write():
+            return self.record(job, token, outcome, target.subscription_id)
 
     def record(self, job: Job, token: str, outcome: Outcome, subscription_id: int) -> str:
         """Write the push service's answer (only while the job is still ours)."""
@@ -154,10 +155,9 @@ class Worker:
             return "sent"
         log.warning("job %s attempt %d: %s", job.id, attempt, outcome.detail)
         if outcome.result == "gone":
-            with jobs.write():
-                db.session.execute(
-                    delete(PushSubscription).where(PushSubscription.id == subscription_id)
-                )
+            db.session.execute(
+                delete(PushSubscription).where(PushSubscription.id == subscription_id)
+            )
             jobs.finish(job, token, "failed", now, outcome.detail + " (subscription removed)")
             return "gone"
         if outcome.result == "retry" and attempt < self.settings.max_attempts:

@@ -13,6 +13,9 @@ another changes nothing. `begin_sending` is committed before the message leaves:
 in `sending` after its lease has passed belonged to a worker that died mid-send, and it may or
 may not have reached the push service, so it becomes `unknown` and is never sent again. That is
 how a crash and restart never sends a job twice; see README "Reminders" for the whole guarantee.
+
+The transitions below run in the caller's transaction: wrap them in `write()`, and commit
+`begin_sending` before the message leaves.
 """
 
 from __future__ import annotations
@@ -89,13 +92,12 @@ def claim(token: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list
 
 def _move(job: Job, token: str, expected: str, **values: Any) -> bool:
     """One conditional transition; False when the job is no longer ours in that state."""
-    with write():
-        result = db.session.execute(
-            update(Job)
-            .where(Job.id == job.id, Job.status == expected, Job.locked_by == token)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.status == expected, Job.locked_by == token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     return bool(getattr(result, "rowcount", 0) == 1)
 
 

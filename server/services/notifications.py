@@ -2,7 +2,7 @@
 
 One job is one message to one push subscription (one device). Events from sync are queued in
 the sync transaction (`on_sync`); scheduled reminders are queued by the worker's periodic
-`scan`, with a dedupe_key so that each is queued once. The job's `payload` holds the
+`scan` (server.services.schedule), with a dedupe_key so that each is queued once. The job's `payload` holds the
 subscription, the record it is about, and the notification; the worker adds the job id when it
 sends (see `wire_message`). Who may receive a message about a record is decided by the read
 rules of server.policy, at queue time and again at send time (`check_before_send`).
@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import Boolean, Date, Uuid, bindparam, exists, select
 
 from server.extensions import db
 from server.models import (
-    Focus,
     Job,
     NextStep,
     Observation,
@@ -33,12 +32,12 @@ from server.models import (
 from server.policy import (
     LEAD_ROLES,
     Reader,
-    focus_readable,
     next_step_readable,
     observation_readable,
 )
 from server.services import jobs
 from server.services.preferences import Preferences, next_allowed, zone
+from server.services.webpush import Target
 
 JOB_KIND_PREFIX = "push."
 # How long a push service keeps a message for a device that is offline, and how urgent it is.
@@ -54,8 +53,6 @@ URGENCY = {
     "next_step_due": "normal",
     "weekly_reflection": "low",
 }
-DUE_REMINDER_AT = dt.time(8, 0)  # school time, the day before (or the Friday before Monday)
-REFLECTION_AT = dt.time(15, 30)  # school time, Fridays
 REFLECTION_QUESTIONS = (
     "What did you try this week for “{focus}”?",
     "What did your pupils do or say that showed it working, or not yet?",
@@ -109,7 +106,7 @@ def due_message(step_id: str, text: str, due_on: dt.date) -> dict[str, Any]:
     }
 
 
-def reflection_message(focus: tuple[str, str] | None, week: int) -> dict[str, Any]:
+def reflection_message(focus: tuple[str, str] | None, year: int, week: int) -> dict[str, Any]:
     """Two short questions about the teacher's own focus, different each week."""
     if focus is None:
         questions = ["What went well in your teaching this week?", "What will you try next week?"]
@@ -122,7 +119,7 @@ def reflection_message(focus: tuple[str, str] | None, week: int) -> dict[str, An
         "title": "Your weekly reflection",
         "body": "\n".join(questions),
         "url": f"/#/focuses/{focus[0]}" if focus else "/#/",
-        "tag": f"reflection-{week}",
+        "tag": f"reflection-{year}-W{week:02d}",
     }
 
 
@@ -228,133 +225,6 @@ def _observation_recipients(
     ]
 
 
-# ---- scheduled reminders (the worker's scan) ------------------------------------------------
-
-
-def due_dates(today: dt.date) -> list[dt.date]:
-    """The days up to and including the next school day (Friday: Saturday to Monday)."""
-    days = [today + dt.timedelta(days=1)]
-    while days[-1].weekday() >= 5:
-        days.append(days[-1] + dt.timedelta(days=1))
-    return days
-
-
-def scan(now: dt.datetime) -> int:
-    """Queue next-step and weekly-reflection reminders that are due; returns rows offered."""
-    offered = 0
-    schools = db.session.execute(select(School.id, School.timezone)).all()
-    for school_id, tz_name in schools:
-        tz = zone(tz_name)
-        today = now.astimezone(tz).date()
-        rows = _due_step_rows(school_id, tz, today, now)
-        if today.weekday() == 4:
-            rows += _reflection_rows(school_id, tz, today, now)
-        with jobs.write():
-            jobs.enqueue(rows)
-        offered += len(rows)
-    return offered
-
-
-def _local(day: dt.date, at: dt.time, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:
-    return max(now, dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC))
-
-
-def _due_step_rows(
-    school_id: uuid.UUID, tz: ZoneInfo, today: dt.date, now: dt.datetime
-) -> list[dict[str, Any]]:
-    query = (
-        select(
-            NextStep.id,
-            NextStep.text,
-            NextStep.due_on,
-            PushSubscription.id,
-            PushSubscription.device_id,
-            User.id,
-            User.notify_prefs,
-        )
-        .join(User, User.id == NextStep.owner_id)
-        .join(PushSubscription, PushSubscription.user_id == User.id)
-        .where(
-            NextStep.school_id == school_id,
-            NextStep.due_on.in_(due_dates(today)),
-            NextStep.status == "open",
-            NextStep.deleted.is_(False),
-            User.active.is_(True),
-            next_step_readable(Reader.any_user()),
-        )
-    )
-    rows = []
-    for step_id, text, due_on, sub_id, device_id, user_id, prefs in db.session.execute(query):
-        recipient = Recipient(sub_id, device_id, user_id, Preferences.from_stored(prefs), tz)
-        if recipient.prefs.wants("next_step_due"):
-            message = due_message(str(step_id), text, due_on)
-            subject = {"entity": "next_step", "id": str(step_id), "due_on": due_on.isoformat()}
-            key = f"next_step_due:{step_id}:{due_on.isoformat()}:{sub_id}"
-            run_at = _local(today, DUE_REMINDER_AT, tz, now)
-            rows.append(job_row(school_id, recipient, message, subject, key, run_at))
-    return _not_queued_yet(rows)
-
-
-def _not_queued_yet(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    keys = [row["dedupe_key"] for row in rows]
-    if not keys:
-        return rows
-    query = select(Job.dedupe_key).where(Job.dedupe_key.in_(keys))
-    taken = set(db.session.execute(query).scalars())
-    return [row for row in rows if row["dedupe_key"] not in taken]
-
-
-def _reflection_rows(
-    school_id: uuid.UUID, tz: ZoneInfo, friday: dt.date, now: dt.datetime
-) -> list[dict[str, Any]]:
-    year, week, _ = friday.isocalendar()
-    query = (
-        select(
-            User.id, User.role, User.notify_prefs, PushSubscription.id, PushSubscription.device_id
-        )
-        .join(PushSubscription, PushSubscription.user_id == User.id)
-        .where(User.school_id == school_id, User.active.is_(True))
-    )
-    candidates = []
-    for user_id, role, prefs, sub_id, device_id in db.session.execute(query).all():
-        recipient = Recipient(sub_id, device_id, user_id, Preferences.from_stored(prefs), tz)
-        if recipient.prefs.wants("weekly_reflection"):
-            key = f"weekly_reflection:{user_id}:{year}-W{week:02d}:{sub_id}"
-            candidates.append((key, role, recipient))
-    fresh = _not_queued_yet([{"dedupe_key": key} for key, _, _ in candidates])
-    wanted = {row["dedupe_key"] for row in fresh}
-    rows = []
-    for key, role, recipient in candidates:
-        if key in wanted:
-            reader = Reader(recipient.user_id, school_id, role in LEAD_ROLES)
-            message = reflection_message(own_focus(reader, week), week)
-            subject = {"entity": "user", "id": str(recipient.user_id)}
-            run_at = _local(friday, REFLECTION_AT, tz, now)
-            rows.append(job_row(school_id, recipient, message, subject, key, run_at))
-    return rows
-
-
-def own_focus(reader: Reader, week: int) -> tuple[str, str] | None:
-    """The teacher's own focus (a personal one, else a school focus), rotating by week."""
-    for kind, owner in (("personal", reader.user_id), ("school", None)):
-        query = (
-            select(Focus.id, Focus.title)
-            .where(
-                Focus.kind == kind,
-                Focus.owner_id == owner if owner else Focus.owner_id.is_(None),
-                Focus.active.is_(True),
-                Focus.deleted.is_(False),
-                focus_readable(reader),
-            )
-            .order_by(Focus.created_at, Focus.id)
-        )
-        found = db.session.execute(query).all()
-        if found:
-            focus_id, title = found[week % len(found)]
-            return str(focus_id), title
-    return None
-
-
 # ---- at send time -----------------------------------------------------------------------------
 
 
@@ -365,56 +235,87 @@ class Verdict:
     action: str
     reason: str = ""
     run_at: dt.datetime | None = None
-    subscription: PushSubscription | None = None
+    target: Target | None = None
+
+
+# The send-time queries are built once, with parameters, because the worker runs them for
+# every message (building the read rules' expressions costs more than running them).
+TARGET_QUERY = (
+    select(
+        PushSubscription.endpoint,
+        PushSubscription.p256dh,
+        PushSubscription.auth,
+        PushSubscription.device_id,
+        User.id,
+        User.school_id,
+        User.role,
+        User.active,
+        User.notify_prefs,
+        School.timezone,
+    )
+    .join(User, User.id == PushSubscription.user_id)
+    .join(School, School.id == User.school_id)
+    .where(PushSubscription.id == bindparam("subscription_id"))
+)
+_READER = Reader(
+    bindparam("user_id", type_=Uuid),
+    bindparam("school_id", type_=Uuid),
+    bindparam("is_lead", type_=Boolean),
+)
+SUBJECT_QUERIES = {
+    "observation": select(
+        exists().where(
+            Observation.id == bindparam("record_id", type_=Uuid),
+            Observation.deleted.is_(False),
+            observation_readable(_READER),
+        )
+    ),
+    "next_step": select(
+        exists().where(
+            NextStep.id == bindparam("record_id", type_=Uuid),
+            NextStep.deleted.is_(False),
+            NextStep.status == "open",
+            NextStep.due_on == bindparam("due_on", type_=Date),
+            next_step_readable(_READER),
+        )
+    ),
+}
 
 
 def check_before_send(job: Job, now: dt.datetime) -> Verdict:
     """Is the message still wanted, may its reader still see its record, is it quiet time?"""
     payload = job.payload
-    subscription = db.session.get(PushSubscription, payload["subscription_id"])
+    row = db.session.execute(
+        TARGET_QUERY, {"subscription_id": payload["subscription_id"]}
+    ).one_or_none()
     # Ids may be reused (SQLite); the same device and user means the same sign-in.
-    if subscription is None or (str(subscription.device_id), str(subscription.user_id)) != (
+    if row is None or (str(row.device_id), str(row.id)) != (
         payload["device_id"],
         payload["user_id"],
     ):
         return Verdict("cancel", "The device turned reminders off or signed out.")
-    user = db.session.get(User, subscription.user_id)
-    kind = payload["notification"]["kind"]
-    if user is None or not user.active:
+    if not row.active:
         return Verdict("cancel", "The account is no longer active.")
-    prefs = Preferences.from_stored(user.notify_prefs)
+    kind = payload["notification"]["kind"]
+    prefs = Preferences.from_stored(row.notify_prefs)
     if not prefs.wants(kind):
         return Verdict("cancel", f"The teacher switched off {kind} reminders.")
-    if not _subject_still_relevant(user, payload["subject"]):
+    reader = {"user_id": row.id, "school_id": row.school_id, "is_lead": row.role in LEAD_ROLES}
+    if not _subject_still_relevant(reader, payload["subject"]):
         return Verdict("cancel", "The record is gone or no longer visible to this teacher.")
-    school_tz = db.session.execute(
-        select(School.timezone).where(School.id == user.school_id)
-    ).scalar_one()
-    allowed = next_allowed(now, prefs, zone(school_tz))
+    allowed = next_allowed(now, prefs, zone(row.timezone))
     if allowed > now:
         return Verdict("defer", run_at=allowed)
-    return Verdict("send", subscription=subscription)
+    target = Target(payload["subscription_id"], row.endpoint, row.p256dh, row.auth)
+    return Verdict("send", target=target)
 
 
-def _subject_still_relevant(user: User, subject: dict[str, str]) -> bool:
-    reader = Reader.of(user)
+def _subject_still_relevant(reader: dict[str, Any], subject: dict[str, str]) -> bool:
+    """The record still exists, is still current, and the reader may still see it."""
     entity = subject["entity"]
-    if entity == "observation":
-        return _exists(
-            Observation.id == uuid.UUID(subject["id"]),
-            Observation.deleted.is_(False),
-            observation_readable(reader),
-        )
-    if entity == "next_step":
-        return _exists(
-            NextStep.id == uuid.UUID(subject["id"]),
-            NextStep.deleted.is_(False),
-            NextStep.status == "open",
-            NextStep.due_on == dt.date.fromisoformat(subject["due_on"]),
-            next_step_readable(reader),
-        )
-    return entity == "user" and subject["id"] == str(user.id)
-
-
-def _exists(*conditions: Any) -> bool:
-    return bool(db.session.execute(select(exists().where(*conditions))).scalar())
+    if entity == "user":
+        return subject["id"] == str(reader["user_id"])
+    params = {**reader, "record_id": uuid.UUID(subject["id"])}
+    if "due_on" in subject:
+        params["due_on"] = dt.date.fromisoformat(subject["due_on"])
+    return bool(db.session.execute(SUBJECT_QUERIES[entity], params).scalar())

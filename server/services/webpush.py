@@ -1,7 +1,8 @@
 """Sending one Web Push message with pywebpush, and what the push service's answer means.
 
 Each message is encrypted for its subscription (`aes128gcm`, RFC 8291) and signed with the
-server's VAPID key (RFC 8292: a JWT whose `aud` is the endpoint's origin, valid 12 hours). It
+server's VAPID key (RFC 8292: a JWT whose `aud` is the endpoint's origin, valid 12 hours, signed
+afresh each hour per push service). It
 carries `TTL` (how long the push service may hold it for an offline device), `Urgency`, and
 `Topic`, a hash of the notification's tag: a push service replaces a message it still holds
 with a newer one of the same topic, so a retried or updated message replaces, not duplicates.
@@ -25,13 +26,23 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02, VapidException
 from pywebpush import WebPushException, webpush
 
-from server.models import PushSubscription
 from server.services.endpoints import EndpointRefused, check_url, guarded_session
 from server.vapid import b64url
 
 VAPID_LIFETIME_SECONDS = 12 * 3600
+VAPID_REUSE_SECONDS = 3600  # a reused token still has 11 hours or more to run
 TIMEOUT = (5.0, 10.0)  # connect, read (seconds); the worker's lease is far longer
 GONE = (404, 410)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one message goes: a subscription's endpoint and keys."""
+
+    subscription_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,7 @@ class Sender:
         self.subject = subject
         self.allow_private = allow_private
         self.session = guarded_session(allow_private)
+        self.signed: dict[str, tuple[float, str]] = {}  # audience -> (reuse until, header)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Sender:
@@ -102,13 +114,11 @@ class Sender:
         """Close pooled connections."""
         self.session.close()
 
-    def send(
-        self, subscription: PushSubscription, message: dict[str, Any], ttl: int, urgency: str
-    ) -> Outcome:
+    def send(self, target: Target, message: dict[str, Any], ttl: int, urgency: str) -> Outcome:
         """Encrypt, sign and POST one message; never raises for the push service's answers."""
         try:
-            check_url(subscription.endpoint, self.allow_private)
-            response = self._post(subscription, message, ttl, urgency)
+            check_url(target.endpoint, self.allow_private)
+            response = self._post(target, message, ttl, urgency)
         except EndpointRefused as exc:
             return Outcome("failed", f"endpoint refused: {exc}")
         except VapidException as exc:
@@ -126,26 +136,38 @@ class Sender:
             return Outcome("retry", f"network error: {type(exc).__name__}: {exc}")
         return classify(response.status_code, None, "")
 
+    def _authorization(self, audience: str) -> str:
+        """The VAPID header for a push service, signed once an hour rather than per message."""
+        now = time.time()
+        cached = self.signed.get(audience)
+        if cached is None or cached[0] <= now:
+            claims = {
+                "sub": self.subject,
+                "aud": audience,
+                "exp": int(now) + VAPID_LIFETIME_SECONDS,
+            }
+            cached = (now + VAPID_REUSE_SECONDS, self.vapid.sign(claims)["Authorization"])
+            self.signed[audience] = cached
+        return cached[1]
+
     def _post(
-        self, subscription: PushSubscription, message: dict[str, Any], ttl: int, urgency: str
+        self, target: Target, message: dict[str, Any], ttl: int, urgency: str
     ) -> requests.Response:
-        parts = urlsplit(subscription.endpoint)
-        claims: dict[str, str | int] = {
-            "sub": self.subject,
-            "aud": f"{parts.scheme}://{parts.netloc}",
-            "exp": int(time.time()) + VAPID_LIFETIME_SECONDS,
-        }
+        parts = urlsplit(target.endpoint)
+        authorization = self._authorization(f"{parts.scheme}://{parts.netloc}")
         response: requests.Response = webpush(
             {
-                "endpoint": subscription.endpoint,
-                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                "endpoint": target.endpoint,
+                "keys": {"p256dh": target.p256dh, "auth": target.auth},
             },
             data=json.dumps(message, ensure_ascii=False, separators=(",", ":")),
-            vapid_private_key=self.vapid,
-            vapid_claims=claims,
             content_encoding="aes128gcm",
             ttl=ttl,
-            headers={"Urgency": urgency, "Topic": topic(message["tag"])},
+            headers={
+                "Authorization": authorization,
+                "Urgency": urgency,
+                "Topic": topic(message["tag"]),
+            },
             requests_session=self.session,
             timeout=TIMEOUT,
         )

@@ -278,10 +278,11 @@ def test_the_weekly_reflection_asks_two_questions_about_my_own_focus(
     clock.fixed = friday
     assert run_worker() == 1
     (message,) = pair.b_phone.received
-    week = friday.isocalendar()[1]
+    year, week, _ = friday.isocalendar()
     payload = message.payload
     assert (payload["kind"], payload["title"]) == ("weekly_reflection", "Your weekly reflection")
-    assert (payload["url"], payload["tag"]) == (f"/#/focuses/{focus_id}", f"reflection-{week}")
+    assert payload["url"] == f"/#/focuses/{focus_id}"
+    assert payload["tag"] == f"reflection-{year}-W{week:02d}"
     questions = payload["body"].split("\n")
     assert len(questions) == 2
     assert all(q.endswith("?") for q in questions)
@@ -347,8 +348,10 @@ def test_a_lapsed_claim_is_taken_over_and_the_first_worker_can_no_longer_send(pa
         assert queue.claim("second", now + dt.timedelta(seconds=5), lease, 5) == []
         (again,) = queue.claim("second", now + dt.timedelta(seconds=11), lease, 5)
         assert again.id == job.id
-        assert queue.begin_sending(job, "first", now + lease) is False
-        assert queue.begin_sending(again, "second", now + lease) is True
+        with queue.write():
+            assert queue.begin_sending(job, "first", now + lease) is False
+        with queue.write():
+            assert queue.begin_sending(again, "second", now + lease) is True
         assert db.session.get(Job, job.id).locked_by == "second"
 
 
@@ -357,7 +360,8 @@ def test_a_send_interrupted_by_a_crash_is_never_sent_again(pair, push_service, a
     now = clock()
     with app.app_context():
         (job,) = queue.claim("crashed", now, dt.timedelta(seconds=30), 5)
-        assert queue.begin_sending(job, "crashed", now + dt.timedelta(seconds=30))
+        with queue.write():
+            assert queue.begin_sending(job, "crashed", now + dt.timedelta(seconds=30))
     sender = Sender.from_config({**app.config, "PUSH_ALLOW_PRIVATE_ENDPOINTS": True})
     with app.app_context():
         worker = Worker(sender, Settings(), clock=clock)
