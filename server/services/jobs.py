@@ -23,9 +23,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Table, Update, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.extensions import db, sqlite_immediate
@@ -55,14 +55,18 @@ def write() -> Iterator[None]:
         raise
 
 
+INSERT_IGNORING_DUPLICATES = {
+    name: module.insert(Job.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 def enqueue(rows: list[dict[str, Any]]) -> None:
     """Insert jobs in the caller's transaction; a row whose dedupe_key exists is skipped."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(Job).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    db.session.execute(statement, rows)
+    db.session.execute(INSERT_IGNORING_DUPLICATES[dialect], rows)
 
 
 def claim(token: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Job]:
@@ -90,14 +94,31 @@ def claim(token: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list
     return sorted(jobs, key=lambda job: (job.run_at, job.id))
 
 
-def _move(job: Job, token: str, expected: str, **values: Any) -> bool:
-    """One conditional transition; False when the job is no longer ours in that state."""
-    result = db.session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.status == expected, Job.locked_by == token)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+def _transition(expected: str, *columns: str) -> Update:
+    """A conditional update, built once: this job, in this state, under this claim token."""
+    table = cast(Table, Job.__table__)
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.status == expected,
+            table.c.locked_by == bindparam("b_token"),
+        )
+        .values({name: bindparam("b_" + name, type_=table.c[name].type) for name in columns})
     )
+
+
+BEGIN_SENDING = _transition("claimed", "status", "attempts", "locked_until", "dedupe_key")
+FINISH = _transition("sending", "status", "finished_at", "last_error", "locked_until")
+RETRY = _transition("sending", "status", "run_at", "last_error", "locked_by", "locked_until")
+DEFER = _transition("claimed", "status", "run_at", "locked_by", "locked_until")
+CANCEL = _transition("claimed", "status", "finished_at", "last_error", "locked_until", "dedupe_key")
+
+
+def _move(statement: Update, job: Job, token: str, **values: Any) -> bool:
+    """Run one transition; False when the job is no longer ours in that state."""
+    params = {"b_id": job.id, "b_token": token, **{"b_" + k: v for k, v in values.items()}}
+    result = db.session.execute(statement, params)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
@@ -109,9 +130,9 @@ def _released(job: Job) -> str | None:
 def begin_sending(job: Job, token: str, lease_until: dt.datetime) -> bool:
     """claimed -> sending, committed before the message leaves (one more attempt)."""
     return _move(
+        BEGIN_SENDING,
         job,
         token,
-        "claimed",
         status="sending",
         attempts=job.attempts + 1,
         locked_until=lease_until,
@@ -122,16 +143,16 @@ def begin_sending(job: Job, token: str, lease_until: dt.datetime) -> bool:
 def finish(job: Job, token: str, status: str, now: dt.datetime, error: str | None = None) -> bool:
     """sending -> sent or failed."""
     return _move(
-        job, token, "sending", status=status, finished_at=now, last_error=error, locked_until=None
+        FINISH, job, token, status=status, finished_at=now, last_error=error, locked_until=None
     )
 
 
 def retry(job: Job, token: str, run_at: dt.datetime, error: str) -> bool:
     """sending -> queued again, to run at `run_at` (backoff or Retry-After)."""
     return _move(
+        RETRY,
         job,
         token,
-        "sending",
         status="queued",
         run_at=run_at,
         last_error=error,
@@ -143,16 +164,16 @@ def retry(job: Job, token: str, run_at: dt.datetime, error: str) -> bool:
 def defer(job: Job, token: str, run_at: dt.datetime) -> bool:
     """claimed -> queued until `run_at` (quiet hours); not an attempt."""
     return _move(
-        job, token, "claimed", status="queued", run_at=run_at, locked_by=None, locked_until=None
+        DEFER, job, token, status="queued", run_at=run_at, locked_by=None, locked_until=None
     )
 
 
 def cancel(job: Job, token: str, now: dt.datetime, reason: str) -> bool:
     """claimed -> cancelled: there is nobody (or nothing) to send it to any more."""
     return _move(
+        CANCEL,
         job,
         token,
-        "claimed",
         status="cancelled",
         finished_at=now,
         last_error=reason,

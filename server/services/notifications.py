@@ -1,11 +1,11 @@
 """Reminders: which events make a message, who receives it, what it says, and its job rows.
 
 One job is one message to one push subscription (one device). Events from sync are queued in
-the sync transaction (`on_sync`); scheduled reminders are queued by the worker's periodic
-`scan` (server.services.schedule), with a dedupe_key so that each is queued once. The job's `payload` holds the
-subscription, the record it is about, and the notification; the worker adds the job id when it
-sends (see `wire_message`). Who may receive a message about a record is decided by the read
-rules of server.policy, at queue time and again at send time (`check_before_send`).
+the sync transaction (`on_sync`); scheduled reminders are queued by the worker's periodic scan
+(server.services.schedule), with a dedupe_key so that each is queued once. The job's `payload`
+holds the subscription, the record it is about, and the notification; the worker adds the job
+id when it sends (see `wire_message`). Who may receive a message about a record is decided by
+the read rules of server.policy, at queue time and again at send time (`check_before_send`).
 """
 
 from __future__ import annotations
@@ -192,36 +192,42 @@ def on_sync(pusher: User, noted: set[str], review_requested: set[str]) -> None:
     jobs.enqueue(rows)
 
 
+# Built once, with parameters: it runs inside every sync push that adds notes.
+RECIPIENTS_QUERY = (
+    select(
+        Observation.id,
+        Observation.title,
+        PushSubscription.id,
+        PushSubscription.device_id,
+        User.id,
+        User.notify_prefs,
+        School.timezone,
+    )
+    .select_from(ObservationParticipant)
+    .join(Observation, Observation.id == ObservationParticipant.observation_id)
+    .join(User, User.id == ObservationParticipant.user_id)
+    .join(PushSubscription, PushSubscription.user_id == User.id)
+    .join(School, School.id == Observation.school_id)
+    .where(
+        ObservationParticipant.observation_id.in_(bindparam("observation_ids", expanding=True)),
+        User.id != bindparam("pusher_id", type_=Uuid),
+        User.active.is_(True),
+        Observation.deleted.is_(False),
+        observation_readable(Reader.any_user()),
+    )
+)
+
+
 def _observation_recipients(
     pusher: User, observation_ids: set[str]
 ) -> list[tuple[str, str, Recipient]]:
     """Subscriptions of the other participants who may read each observation."""
-    query = (
-        select(
-            Observation.id,
-            Observation.title,
-            PushSubscription.id,
-            PushSubscription.device_id,
-            User.id,
-            User.notify_prefs,
-            School.timezone,
-        )
-        .select_from(ObservationParticipant)
-        .join(Observation, Observation.id == ObservationParticipant.observation_id)
-        .join(User, User.id == ObservationParticipant.user_id)
-        .join(PushSubscription, PushSubscription.user_id == User.id)
-        .join(School, School.id == Observation.school_id)
-        .where(
-            ObservationParticipant.observation_id.in_([uuid.UUID(i) for i in observation_ids]),
-            User.id != pusher.id,
-            User.active.is_(True),
-            Observation.deleted.is_(False),
-            observation_readable(Reader.any_user()),
-        )
-    )
+    params = {"observation_ids": [uuid.UUID(i) for i in observation_ids], "pusher_id": pusher.id}
     return [
         (str(obs_id), title, Recipient(sub, device, user, Preferences.from_stored(prefs), zone(tz)))
-        for obs_id, title, sub, device, user, prefs, tz in db.session.execute(query)
+        for obs_id, title, sub, device, user, prefs, tz in db.session.execute(
+            RECIPIENTS_QUERY, params
+        )
     ]
 
 
