@@ -31,10 +31,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from server.extensions import db
 from server.models import Job, PushSubscription, utcnow
 from server.services import jobs, notifications, schedule
-from server.services.webpush import Outcome, Sender
+from server.services.webpush import Outcome, Sender, Target
 
 log = logging.getLogger("lessonloop.worker")
 RETRY_PAUSE_SECONDS = 5.0
+MAX_RETRY_AFTER_SECONDS = 86400.0
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,9 @@ class Worker:
             notifications.URGENCY[kind],
         )
         with jobs.write():
-            return self.record(job, token, outcome, target.subscription_id)
+            return self.record(job, token, outcome, target)
 
-    def record(self, job: Job, token: str, outcome: Outcome, subscription_id: int) -> str:
+    def record(self, job: Job, token: str, outcome: Outcome, target: Target) -> str:
         """Write the push service's answer (only while the job is still ours)."""
         now, attempt = self.clock(), job.attempts + 1
         if outcome.result == "sent":
@@ -156,7 +157,10 @@ class Worker:
         log.warning("job %s attempt %d: %s", job.id, attempt, outcome.detail)
         if outcome.result == "gone":
             db.session.execute(
-                delete(PushSubscription).where(PushSubscription.id == subscription_id)
+                delete(PushSubscription).where(
+                    PushSubscription.id == target.subscription_id,
+                    PushSubscription.endpoint == target.endpoint,
+                )
             )
             jobs.finish(job, token, "failed", now, outcome.detail + " (subscription removed)")
             return "gone"
@@ -164,6 +168,7 @@ class Worker:
             delay = outcome.retry_after
             if delay is None:
                 delay = backoff(attempt, self.settings)
+            delay = min(delay, MAX_RETRY_AFTER_SECONDS)  # a service asking for a year gets a day
             jobs.retry(job, token, now + dt.timedelta(seconds=delay), outcome.detail)
             return "retry"
         jobs.finish(job, token, "failed", now, outcome.detail)

@@ -55,6 +55,13 @@ def test_429_waits_for_retry_after_then_delivers_once(pair, push_service, run_wo
     assert push_service.errors == []
 
 
+def test_a_retry_after_of_a_year_waits_a_day(pair, push_service, run_worker, clock, app):
+    push_service.answer(pair.b_phone, (429, {"Retry-After": str(365 * 86400)}))
+    a_note(pair)
+    run_worker()
+    assert abs((only_job(app).run_at - clock()).total_seconds() - 86400) < 5
+
+
 def test_retry_after_may_be_an_http_date(pair, push_service, run_worker, clock, app):
     when = email.utils.format_datetime(
         dt.datetime.now(dt.UTC) + dt.timedelta(seconds=600), usegmt=True
