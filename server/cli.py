@@ -16,6 +16,7 @@ from server.models import School, User
 from server.services import demo as demo_data
 from server.services import staff_import
 from server.services.passwords import hash_password
+from server.worker import worker_command
 
 
 def register_cli(app: Flask) -> None:
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(bootstrap)
     app.cli.add_command(import_staff)
     app.cli.add_command(demo)
+    app.cli.add_command(worker_command)
 
 
 @click.command("bootstrap")

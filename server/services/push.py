@@ -26,7 +26,7 @@ from server import policy
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Device, ObservationFocus, ObservationParticipant, User, utcnow
-from server.services import scope
+from server.services import notifications, scope
 from server.services.records import CODECS
 from server.services.versions import VersionAllocator, write_transaction
 from server.sync import (
@@ -85,6 +85,7 @@ class Batch:
     missing: set[tuple[str, str]] = field(default_factory=set)
     school_user_ids: set[str] | None = None
     noted_observations: set[str] = field(default_factory=set)
+    review_requests: set[str] = field(default_factory=set)
 
     def load(self, entity: str, ids: set[str]) -> None:
         """Read records into the working set, in one query per entity."""
@@ -254,6 +255,7 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
             results.append(_apply(batch, raw))
             last_seq = raw["seq"]
         batch.flush()
+        notifications.on_sync(user, batch.noted_observations, batch.review_requests)
         db.session.execute(update(Device).where(Device.id == device.id).values(last_seq=last_seq))
     device.last_seq = last_seq
     return {"results": results, "last_seq": last_seq}
@@ -313,6 +315,7 @@ def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
         )
     fields = _incoming_fields(entity, m, entry)
     check_rules(batch, entity, entry, fields)
+    status_before = entry.state.fields.get("status") if entry else None
     mutation = Mutation(
         record_id=record_id,
         op=m["op"],
@@ -328,6 +331,9 @@ def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
         outcome = _merge(batch, entity, entry, mutation)
     if entity == "note" and outcome.changed and entry is None:
         batch.noted_observations.add(outcome.state.fields["observation_id"])
+    captured = outcome.state.fields.get("status") == "captured" and not outcome.state.deleted
+    if entity == "observation" and outcome.changed and captured and status_before != "captured":
+        batch.review_requests.add(record_id)  # a participant asks the others to review
     result: dict[str, Any] = {
         "seq": m["seq"],
         "status": outcome.status,
