@@ -63,6 +63,9 @@ def test_run_starts_the_worker_beside_the_server_and_stops_both(tmp_path):
         assert worker_pid, "run.sh did not say the worker started:\n" + "".join(lines)
         assert b"worker" in Path(f"/proc/{worker_pid}/cmdline").read_bytes()
         assert _alive(worker_pid)
+        while "Reminders worker" not in "".join(lines) and time.monotonic() < deadline:
+            time.sleep(0.2)  # the worker imports the app while gunicorn starts: wait for its word
+        assert "Reminders worker" in "".join(lines), "the worker never said it started"
 
         script.send_signal(signal.SIGTERM)
         assert script.wait(30) == 143
@@ -71,7 +74,6 @@ def test_run_starts_the_worker_beside_the_server_and_stops_both(tmp_path):
             time.sleep(0.1)
         assert not _alive(worker_pid), "the worker outlived run.sh"
         reader.join(5)
-        assert "Reminders worker" in "".join(lines)
     finally:
         if script.poll() is None:
             script.kill()

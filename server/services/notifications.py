@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Date, Uuid, bindparam, exists, select
+from sqlalchemy import Boolean, Date, bindparam, exists, select
 
 from server.extensions import db
 from server.models import (
+    UUID,
     Job,
     NextStep,
     Observation,
@@ -210,7 +211,7 @@ RECIPIENTS_QUERY = (
     .join(School, School.id == Observation.school_id)
     .where(
         ObservationParticipant.observation_id.in_(bindparam("observation_ids", expanding=True)),
-        User.id != bindparam("pusher_id", type_=Uuid),
+        User.id != bindparam("pusher_id", type_=UUID()),
         User.active.is_(True),
         Observation.deleted.is_(False),
         observation_readable(Reader.any_user()),
@@ -264,21 +265,21 @@ TARGET_QUERY = (
     .where(PushSubscription.id == bindparam("subscription_id"))
 )
 _READER = Reader(
-    bindparam("user_id", type_=Uuid),
-    bindparam("school_id", type_=Uuid),
+    bindparam("user_id", type_=UUID()),
+    bindparam("school_id", type_=UUID()),
     bindparam("is_lead", type_=Boolean),
 )
 SUBJECT_QUERIES = {
     "observation": select(
         exists().where(
-            Observation.id == bindparam("record_id", type_=Uuid),
+            Observation.id == bindparam("record_id", type_=UUID()),
             Observation.deleted.is_(False),
             observation_readable(_READER),
         )
     ),
     "next_step": select(
         exists().where(
-            NextStep.id == bindparam("record_id", type_=Uuid),
+            NextStep.id == bindparam("record_id", type_=UUID()),
             NextStep.deleted.is_(False),
             NextStep.status == "open",
             NextStep.due_on == bindparam("due_on", type_=Date),
