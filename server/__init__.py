@@ -53,9 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server import auth
-    from server.api import admin, meta, sync
+    from server.api import admin, meta, reports, sync
 
-    for module in (meta, auth, admin, sync):
+    for module in (meta, auth, admin, sync, reports):
         openapi.register_blueprint(module.blp)
 
 
