@@ -32,10 +32,14 @@ from reports.model import (
     StepItem,
     TeacherData,
 )
-from reports.render import render_pdf
+from reports.render import ReportTooLarge, render_pdf
 
-# Roughly the lines a page holds: past about two pages a report gets a table of contents.
+# Page estimates in lines of text (about 50 a page): past about two pages a report gets a
+# table of contents; past MAX_LINES it is refused before layout, which bounds render time
+# (WeasyPrint lays out roughly four pages a second and cannot be interrupted mid-layout).
 LONG_REPORT_LINES = 110
+MAX_LINES = 2_500
+CHARACTERS_PER_LINE = 90
 GIVEN_ROLES = ("observer", "facilitator")
 RECORD_SERIES = (
     charts.Series("received", "Observed by colleagues", "#1d6b52", "#ffffff"),
@@ -65,6 +69,17 @@ def _context(meta: Meta, title: str, **values: Any) -> dict[str, Any]:
         "min_visits": walks.MIN_VISITS,
         **values,
     }
+
+
+def _within_budget(lines: int) -> bool:
+    """Whether the report needs a table of contents; ReportTooLarge past MAX_LINES."""
+    if lines > MAX_LINES:
+        raise ReportTooLarge(f"about {lines // 50} pages")
+    return lines > LONG_REPORT_LINES
+
+
+def _text_lines(*texts: str) -> int:
+    return sum(1 + len(t) // CHARACTERS_PER_LINE for t in texts)
 
 
 def _period_name(period: Period) -> str:
@@ -98,14 +113,15 @@ def case_pupils(data: ObservationData) -> list[CasePupil]:
 def build_observation(meta: Meta, data: ObservationData) -> Pdf:
     """The observation summary."""
     notes = sorted(data.notes, key=lambda n: (n.at, n.minute or 0))
-    lines = 30 + 2 * len(notes) + 2 * len(data.next_steps)
+    lines = 30 + len(notes) + _text_lines(*(n.text for n in notes)) + 2 * len(data.next_steps)
+    lines += _text_lines(data.strengths, data.wonderings, data.reflection)
     context = _context(
         meta,
         data.title,
         obs=data,
         notes=notes,
         pupils=case_pupils(data),
-        toc=lines > LONG_REPORT_LINES,
+        toc=_within_budget(lines),
     )
     name = f"observation-{data.starts_at.date().isoformat()}-{text.slug(data.title)}.pdf"
     return Pdf(name, render_pdf("observation.html", context))
@@ -159,7 +175,7 @@ def build_teacher(meta: Meta, data: TeacherData) -> Pdf:
         wonderings=text.themes(data.wonderings),
         reflections=sorted(data.reflections, key=lambda q: q.at),
         progress=step_progress(data.next_steps, data.today),
-        toc=lines > LONG_REPORT_LINES,
+        toc=_within_budget(lines),
     )
     name = f"learning-record-{text.slug(data.teacher)}-{_period_name(data.period)}.pdf"
     return Pdf(name, render_pdf("teacher.html", context))
@@ -211,7 +227,7 @@ def build_focus(meta: Meta, data: FocusData) -> Pdf:
         themes=notes,
         themes_held_back=held_back,
         other_total=sum(data.other_observations.values()),
-        toc=lines > LONG_REPORT_LINES,
+        toc=_within_budget(lines),
     )
     name = f"focus-report-{text.slug(data.title)}-{_period_name(data.period)}.pdf"
     return Pdf(name, render_pdf("focus.html", context))
@@ -265,7 +281,7 @@ def build_action_plan(meta: Meta, data: ActionPlanData) -> Pdf:
         sections=sections,
         bar=charts.rating_bar,
         key=charts.legend(charts.RATING_SERIES, hidden=True),
-        toc=lines > LONG_REPORT_LINES,
+        toc=_within_budget(lines),
     )
     return Pdf(
         f"action-plan-{_period_name(data.period)}.pdf", render_pdf("action_plan.html", context)

@@ -27,7 +27,7 @@ STATIC = HERE / "static"
 STATIC_SCHEME = "report-static:"
 # A static file is looked up by exact name in this list: no path is ever built from a URL.
 STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
-MAX_PAGES = 400
+MAX_PAGES = 100  # a backstop: builders refuse long reports before layout
 _EMOJI_BASE = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
 _EMOJI_JOIN = "\ufe0f\u200d\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
 EMOJI = re.compile(f"(?:[0-9#*]\ufe0f?\u20e3|[{_EMOJI_BASE}][{_EMOJI_BASE}{_EMOJI_JOIN}]*)+")

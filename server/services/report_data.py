@@ -255,12 +255,10 @@ def step_items(
     )
 
 
-def too_large(what: str) -> ApiError:
+def too_large(what: str, advice: str = "Choose a shorter date range.") -> ApiError:
     """413 in the one error shape, saying how to get a report that fits."""
     return ApiError(
-        413,
-        "report_too_large",
-        f"This report would be too long to print ({what}). Choose a shorter date range.",
+        413, "report_too_large", f"This report would be too long to print ({what}). {advice}"
     )
 
 

@@ -34,13 +34,14 @@ from server.services.report_data import Scope, too_large
 
 MAX_RANGE_DAYS = 731
 DEFAULT_RANGE_DAYS = 365
-MAX_NOTES = 1_500
-MAX_NOTE_CHARACTERS = 400_000
+MAX_NOTES = 1_000
+MAX_NOTE_CHARACTERS = 150_000
 MAX_WALKS = 2_000
 MAX_WALK_NOTES = 5_000
 MAX_FOCUSES = 40
 QUOTES_PER_FOCUS = 5
 QUOTE_CATEGORIES = ("strength", "evidence", "pupils")
+READ_IN_THE_APP = "Read this observation in the app instead."
 
 
 def _parse_id(raw: str, what: str) -> uuid.UUID:
@@ -95,11 +96,11 @@ def _far() -> dt.datetime:
     return dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _render(build: Callable[[], Pdf]) -> Pdf:
+def _render(build: Callable[[], Pdf], advice: str = "Choose a shorter date range.") -> Pdf:
     try:
         return build()
     except ReportTooLarge as exc:
-        raise too_large(str(exc)) from exc
+        raise too_large(str(exc), advice) from exc
 
 
 def _require_lead(user: User) -> None:
@@ -120,9 +121,10 @@ def observation_pdf(user: User, raw_id: str) -> Pdf:
         raise NotFoundError("There is no observation with this id that you may see.")
     notes, characters = data.note_volume(scope.reader, observation_id)
     if notes > MAX_NOTES or characters > MAX_NOTE_CHARACTERS:
-        raise too_large(f"{notes} notes, {characters} characters")
+        raise too_large(f"{notes} notes, {characters} characters", READ_IN_THE_APP)
     content = data.observation_data(scope, obs)
-    return _render(lambda: builders.build_observation(_meta(school, zone), content))
+    meta = _meta(school, zone)
+    return _render(lambda: builders.build_observation(meta, content), READ_IN_THE_APP)
 
 
 # ---- a teacher's professional learning record ------------------------------------------------

@@ -206,4 +206,4 @@ def test_an_observation_too_long_to_print_is_refused(factory, monkeypatch):
     assert response.status_code == 413
     error = response.get_json()["error"]
     assert error["code"] == "report_too_large"
-    assert "shorter" in error["message"] or "too long" in error["message"]
+    assert error["message"].endswith("Read this observation in the app instead.")

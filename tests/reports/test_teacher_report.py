@@ -131,3 +131,15 @@ def test_personal_focuses_are_in_the_teacher_s_own_copy_only(factory):
         "Personal focus",
     )
     assert "BEN-PERSONAL" not in pdf_text(_record(world, "lead", **school.PERIOD).data)
+
+
+def test_a_record_too_long_to_print_asks_for_a_shorter_range(factory, monkeypatch):
+    from server.services import report_records
+
+    world = school.build(factory)
+    monkeypatch.setattr(report_records, "MAX_RECORD_OBSERVATIONS", 1)
+    response = _record(world, "ben", **school.PERIOD)
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["code"] == "report_too_large"
+    assert error["message"].endswith("Choose a shorter date range.")
