@@ -60,9 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server import auth
-    from server.api import admin, meta, push, sync
+    from server.api import admin, meta, push, reports, sync
 
-    for module in (meta, auth, admin, sync, push):
+    for module in (meta, auth, admin, sync, push, reports):
         openapi.register_blueprint(module.blp)
 
 

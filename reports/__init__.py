@@ -1,0 +1,1 @@
+"""PDF reports: plain data -> HTML (Jinja, autoescaped) -> PDF (WeasyPrint), charts as SVG."""

@@ -1,0 +1,112 @@
+"""HTML from Jinja templates, PDF from WeasyPrint, and the only URLs a report may load.
+
+Templates autoescape everything: note text prints as text, whatever it contains. WeasyPrint
+fetches through `ReportUrlFetcher`, which serves the files of `reports/static` by name under
+the `report-static:` scheme and refuses every other URL (file:, http:, https:, data:, ...),
+so neither a template slip nor a crafted note can make the server read a file or the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports import text
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+STATIC_SCHEME = "report-static:"
+# A static file is looked up by exact name in this list: no path is ever built from a URL.
+STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
+MAX_PAGES = 100  # a backstop: builders refuse long reports before layout
+_EMOJI_BASE = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
+_EMOJI_JOIN = "\ufe0f\u200d\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
+EMOJI = re.compile(f"(?:[0-9#*]\ufe0f?\u20e3|[{_EMOJI_BASE}][{_EMOJI_BASE}{_EMOJI_JOIN}]*)+")
+
+
+class ReportTooLarge(Exception):
+    """The report would be longer than a person could use; the reader should narrow it."""
+
+
+class RefusedUrl(ValueError):
+    """A URL outside the report's own static files."""
+
+
+class ReportUrlFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves `report-static:<name>` from reports/static and refuses everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("report-static",), allow_redirects=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        """The static file named by the URL, or RefusedUrl."""
+        name = url[len(STATIC_SCHEME) :] if url.startswith(STATIC_SCHEME) else None
+        path = STATIC_FILES.get(name) if name else None
+        if path is None:
+            self.refused.append(url[:200])
+            raise RefusedUrl(f"reports load only their own static files, not {url[:80]!r}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+
+def escape_text(value: Any) -> Any:
+    """Every printed string escaped, with its emoji wrapped for the emoji font (see report.css)."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    escaped = str(escape(value))
+    return Markup(EMOJI.sub(lambda m: f'<span class="emoji">{m.group(0)}</span>', escaped))
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=escape_text,
+    )
+    env.filters.update(long_date=text.long_date, short_date=text.short_date, clock=text.clock)
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+@functools.cache
+def stylesheet() -> CSS:
+    """The print stylesheet, parsed once per process (parsing costs more than a page layout)."""
+    return CSS(url=STATIC_SCHEME + "report.css", url_fetcher=ReportUrlFetcher())
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    """The report's HTML (autoescaped)."""
+    return ENVIRONMENT.get_template(template).render(**context)
+
+
+def html_to_pdf(
+    html: str, max_pages: int = MAX_PAGES, fetcher: ReportUrlFetcher | None = None
+) -> bytes:
+    """Lay out and write the PDF; refuse a layout longer than `max_pages`."""
+    fetcher = fetcher or ReportUrlFetcher()
+    page = HTML(string=html, url_fetcher=fetcher, media_type="print")
+    document = page.render(stylesheets=[stylesheet()])
+    if len(document.pages) > max_pages:
+        raise ReportTooLarge(f"the report would run to {len(document.pages)} pages")
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """A template rendered to PDF."""
+    return html_to_pdf(render_html(template, context))
