@@ -31,7 +31,7 @@ export const DEFAULT_ROLES = Object.freeze({
   peer_observation: ['observer', 'observee'],
   team_teaching: ['co_teacher', 'co_teacher'],
   lesson_study: ['facilitator', 'observee'],
-  learning_walk: ['observer', 'observee'],
+  learning_walk: ['observer', 'observer'],
   coaching: ['facilitator', 'observee'],
 });
 

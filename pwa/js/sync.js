@@ -146,6 +146,11 @@ async function cycle() {
     return;
   }
   clearTimeout(retryTimer);
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+    // Surely offline: send nothing (and mark nothing as sent); `online` brings us back.
+    publish({ state: 'offline', error: null, sending: [] });
+    return;
+  }
   try {
     await pushAll(session);
     publish({ state: 'receiving', sending: [] });

@@ -82,6 +82,7 @@ export async function startUpdates(safeToApply) {
   announce();
   await applyIfSafe(safeToApply);
   const check = () => reg.update().catch(() => undefined);
+  check();
   window.addEventListener('online', check);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') check(); });
   setInterval(check, 30 * 60_000);

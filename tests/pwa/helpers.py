@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from server import create_app
 from server.extensions import db
@@ -258,3 +259,39 @@ def wait_until(check: Callable[[], bool], message: str, timeout: float = 60) -> 
     while not check():
         assert time.monotonic() < deadline, message
         time.sleep(0.25)
+
+
+def sync_and_wait(page: Page, network: Network) -> None:
+    """Make the app sync now (it does on coming back online) and wait for that sync to end."""
+    before = page.get_attribute("#sync-line", "data-synced") or ""
+    network.resync()
+    page.wait_for_selector(
+        f'#sync-line[data-state=idle]:not([data-synced="{before}"])', timeout=45_000
+    )
+
+
+def capture_page(
+    browser: Browser, live: LiveServer, staff: dict[str, Person]
+) -> tuple[Page, Network, ApiUser, str]:
+    """The observer's phone on the capture screen of a new observation."""
+    api = ApiUser.login(live, staff["observer"].email)
+    observation_id = api.observation(
+        [(staff["observer"], "observer"), (staff["observee"], "observee")]
+    )
+    context = browser.new_context(viewport=PHONE)
+    network = Network(context)
+    page = context.new_page()
+    sign_in(page, live.url, staff["observer"])
+    open_app(page, live.url, f"capture/{observation_id}")
+    page.wait_for_selector("main[data-ready=capture]")
+    return page, network, api, observation_id
+
+
+def assert_exactly_once(api: ApiUser, observation_id: str, texts: list[str]) -> None:
+    """The server holds each text once, and nothing else."""
+    wait_until(
+        lambda: len(api.notes_of(observation_id)) >= len(texts),
+        f"the server did not receive all {len(texts)} notes",
+    )
+    on_server = Counter(note["fields"]["text"] for note in api.notes_of(observation_id))
+    assert on_server == Counter(texts)

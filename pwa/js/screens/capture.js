@@ -161,7 +161,9 @@ export async function captureScreen(ctx, params) {
     type: 'button', class: 'button small bar-action',
     onclick: async () => {
       await writeNow();
-      if (obs.status === 'draft') await putRecord('observation', id, { status: 'captured' });
+      const latest = await readRecord('observation', id);
+      const status = latest ? current(latest).status : 'draft';
+      if (!status || status === 'draft') await putRecord('observation', id, { status: 'captured' });
       ctx.navigate(`#/review/${id}`);
     },
   }, 'Done');

@@ -36,7 +36,7 @@ export function peopleLine(obs, me, names) {
   };
   if (!others.length) return obs.kind === 'learning_walk' ? 'Your learning walk' : '';
   const role = roleOf(obs, me);
-  if (role === 'observee') return `Watched by ${list(others)}`;
+  if (role === 'observee') return `${obs.kind === 'coaching' ? 'Coached' : 'Watched'} by ${list(others)}`;
   if (role === 'co_teacher') return `Teaching with ${list(others)}`;
   const watched = others.filter((/** @type {any} */ p) => p.role === 'observee');
   if (obs.kind === 'coaching') return `Coaching ${list(watched.length ? watched : others)}`;

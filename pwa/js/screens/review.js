@@ -168,6 +168,10 @@ export async function reviewScreen(ctx, params) {
       clearTimeout(timers.get(name));
       timers.set(name, setTimeout(() => flushField(name), FIELD_DELAY_MS));
     },
+    async onFieldDone(name) {
+      await flushField(name);
+      await refresh();
+    },
     async onResolve(field, value, ids) {
       await flushField(field);
       await put({ [field]: value }, ids);

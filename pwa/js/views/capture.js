@@ -55,9 +55,9 @@ function noteItem(note) {
  * @param {number | null} startedAt
  */
 function clockText(startedAt) {
-  if (!startedAt) return 'Clock not started';
+  if (!startedAt) return 'Lesson clock not started';
   const minutes = Math.max(0, Math.floor((Date.now() - startedAt) / 60_000));
-  return `${minutes} min into the lesson`;
+  return `Minute ${minutes} of the lesson`;
 }
 
 /**
@@ -71,16 +71,16 @@ export function mountCapture(data, actions) {
     'aria-label': 'Note', 'aria-describedby': 'note-help',
   });
   text.value = data.text;
-  const savedState = h('span', { class: 'saved-state', id: 'note-help' }, 'Enter saves the note. Every word is kept on this device as you type.');
+  const savedState = h('span', { class: 'saved-state', id: 'note-help' }, 'Enter saves the note. Words are kept as you type.');
   const saveButton = h('button', { type: 'button', class: 'button primary', id: 'save-note' }, 'Save note');
   const clock = h('span', { class: 'clock-text' }, clockText(data.clockStartedAt));
   const visit = h('span', { class: 'clock-text' }, `Classroom ${data.visit}`);
   const categoryChips = chips('Kind of note', data.categories, data.category, (value) => {
     text.placeholder = CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (value)];
     actions.onCategory(value);
-  }, { name: 'category', keepFocus: true, hideLegend: true, className: 'chips-scroll' });
+  }, { name: 'category', keepFocus: true, hideLegend: true, className: 'chips-compact' });
   const pupilChips = data.isStudy
-    ? chips('Case pupil', [{ value: '', label: 'No pupil' }, ...data.casePupils.map((p) => ({ value: p, label: `Pupil ${p}` }))], data.casePupil, actions.onCasePupil, { name: 'case-pupil', keepFocus: true })
+    ? chips('Case pupil', [{ value: '', label: 'None' }, ...data.casePupils.map((p) => ({ value: p, label: p }))], data.casePupil, actions.onCasePupil, { name: 'case-pupil', keepFocus: true, className: 'chips-compact chips-inline' })
     : null;
   const lookfors = h('ul', { class: 'lookfors' });
   const notesHeading = h('h2', null, 'Notes');
@@ -107,13 +107,36 @@ export function mountCapture(data, actions) {
   saveButton.addEventListener('click', save);
 
   let current = data;
+  /** @type {Map<string, {signature: string, node: HTMLElement}>} */
+  const drawn = new Map();
+  /** Redraw the list, keeping the elements of notes that did not change. */
+  function drawNotes(/** @type {NoteItem[]} */ items) {
+    if (!items.length) {
+      replace(notes, h('li', null, empty('Your notes appear here, newest first.')));
+      return;
+    }
+    const nodes = items.map((note) => {
+      const signature = JSON.stringify(note);
+      const known = drawn.get(note.id);
+      if (known && known.signature === signature) return known.node;
+      const node = noteItem(note);
+      drawn.set(note.id, { signature, node });
+      return node;
+    });
+    // Move only what moved: a new note is one insertion, not a rebuilt list.
+    nodes.forEach((node, index) => {
+      const there = notes.children[index];
+      if (there !== node) notes.insertBefore(node, there || null);
+    });
+    while (notes.children.length > nodes.length) notes.lastElementChild?.remove();
+  }
   const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
 
   const top = data.isWalk
     ? h('div', { class: 'capture-top' }, icon('clock'), visit,
       h('button', { type: 'button', class: 'button small', onclick: actions.onNextVisit }, 'Next classroom'))
     : h('div', { class: 'capture-top' }, icon('clock'), clock,
-      h('button', { type: 'button', class: 'button small quiet', onclick: actions.onRestartClock }, data.clockStartedAt ? 'Restart clock' : 'Start clock'));
+      h('button', { type: 'button', class: 'button small quiet', onclick: actions.onRestartClock, 'aria-label': 'Restart the lesson clock at minute 0' }, data.clockStartedAt ? 'Restart' : 'Start'));
   const node = h('div', { class: 'screen capture' },
     top,
     data.isWalk ? h('section', { class: 'section' }, h('h2', null, 'Look-fors in this classroom'), lookfors) : null,
@@ -130,7 +153,7 @@ export function mountCapture(data, actions) {
     choose(categoryChips, next.category);
     if (pupilChips) choose(pupilChips, next.casePupil);
     const restart = top.querySelector('button.quiet');
-    if (restart) restart.textContent = next.clockStartedAt ? 'Restart clock' : 'Start clock';
+    if (restart) restart.textContent = next.clockStartedAt ? 'Restart' : 'Start';
     replace(lookfors, next.lookfors.length ? next.lookfors.map((look) => h('li', { class: 'lookfor' },
       h('p', { class: 'lookfor-text' }, look.text),
       h('div', { class: 'rating-row', role: 'group', 'aria-label': look.text },
@@ -139,7 +162,7 @@ export function mountCapture(data, actions) {
           onclick: () => actions.onRate(look.id, value),
         }, label))))) : h('li', null, empty('This focus has no look-fors yet. A lead adds them on the Lead screen.')));
     notesHeading.textContent = next.notes.length ? `Notes (${next.notes.length})` : 'Notes';
-    replace(notes, next.notes.length ? next.notes.map(noteItem) : h('li', null, empty('Your notes appear here, newest first.')));
+    drawNotes(next.notes);
   }
   update(data);
   return {
@@ -147,7 +170,7 @@ export function mountCapture(data, actions) {
     update,
     focus: () => text.focus(),
     /** Say that the words typed so far are kept. */
-    draftSaved: () => { savedState.textContent = 'Saved on this device as you type. Enter saves the note.'; },
+    draftSaved: () => { savedState.textContent = 'Kept on this device as you type. Enter saves the note.'; },
     currentText: () => text.value,
     stop: () => clearInterval(timer),
   };

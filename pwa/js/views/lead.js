@@ -29,13 +29,15 @@ function lookforRow(look, actions) {
   const row = h('li', { class: ['lookfor-row', look.active ? null : 'retired'] });
   const show = () => replace(row,
     h('span', { class: 'lookfor-text' }, look.text, look.active ? null : h('span', { class: 'tag' }, 'Retired')),
-    h('span', { class: 'row-actions' },
-      h('button', { type: 'button', class: 'button small quiet', onclick: edit, 'aria-label': `Edit look-for: ${look.text}` }, 'Edit'),
-      h('button', { type: 'button', class: 'button small quiet', onclick: () => actions.onLookforActive(look.id, !look.active), 'aria-label': `${look.active ? 'Retire' : 'Bring back'} look-for: ${look.text}` }, look.active ? 'Retire' : 'Bring back')));
+    h('button', { type: 'button', class: 'button small quiet', onclick: edit, 'aria-label': `Change look-for: ${look.text}` }, 'Change'));
   function edit() {
     const input = h('input', { type: 'text', value: look.text, 'aria-label': 'Look-for' });
-    replace(row, h('form', { class: 'inline-edit', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (input.value.trim()) actions.onEditLookfor(look.id, input.value.trim()); } },
-      input, h('button', { type: 'submit', class: 'button small' }, 'Save'), h('button', { type: 'button', class: 'button small quiet', onclick: show }, 'Cancel')));
+    replace(row, h('form', { class: 'stack', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (input.value.trim()) actions.onEditLookfor(look.id, input.value.trim()); } },
+      input,
+      h('div', { class: 'row-actions' },
+        h('button', { type: 'submit', class: 'button small primary' }, 'Save'),
+        h('button', { type: 'button', class: 'button small', onclick: () => actions.onLookforActive(look.id, !look.active) }, look.active ? 'Retire' : 'Bring back'),
+        h('button', { type: 'button', class: 'button small quiet', onclick: show }, 'Cancel'))));
     input.focus();
   }
   show();

@@ -42,18 +42,23 @@ export function renderMyLearning(data, actions) {
       }
       actions.onCreateFocus(title.value.trim(), description.value.trim());
     },
-  }, h('h3', null, 'Start a personal focus'), field('Title', title), field('Description', description), error,
-  h('button', { type: 'submit', class: 'button' }, 'Add focus'));
+  }, field('Title', title), field('Description', description), error,
+  h('button', { type: 'submit', class: 'button primary' }, 'Add focus'));
+  const personal = data.focuses.filter((f) => f.kind === 'personal');
+  const school = data.focuses.filter((f) => f.kind === 'school');
   const details = h('details', { class: 'disclosure' }, h('summary', null, `Done (${data.done.length})`),
     h('ul', { class: 'steps done' }, data.done.map((s) => stepRow(s, actions.onStepDone))));
   for (const box of details.querySelectorAll('input[type=checkbox]')) /** @type {HTMLInputElement} */ (box).checked = true;
   return h('div', { class: 'screen learning' },
     section('My focuses',
-      data.focuses.length ? h('ul', { class: 'cards' }, data.focuses.map((f) => h('li', { class: 'card' },
-        h('span', { class: 'card-kicker' }, f.kind === 'school' ? 'School focus' : 'My own focus'),
+      personal.length ? h('ul', { class: 'cards' }, personal.map((f) => h('li', { class: 'card' },
+        h('span', { class: 'card-kicker' }, 'My own focus'),
         h('span', { class: 'card-title' }, f.title),
-        f.description ? h('p', { class: 'card-meta' }, f.description) : null))) : empty('No focuses yet. Start one below: a question about your own teaching you want to explore.'),
-      form),
+        f.description ? h('p', { class: 'card-meta' }, f.description) : null)))
+        : h('p', { class: 'none' }, 'No focus of your own yet: a question about your teaching you want to explore.'),
+      h('details', { class: 'disclosure', open: !personal.length && !school.length }, h('summary', null, 'Start a personal focus'), form),
+      school.length ? h('div', { class: 'stack-small' }, h('p', { class: 'label' }, 'School focuses in your observations'),
+        h('ul', { class: 'rows' }, school.map((f) => h('li', { class: 'row' }, f.title)))) : null),
     section(`My next steps (${data.open.length} open)`,
       data.open.length ? h('ul', { class: 'steps' }, data.open.map((s) => stepRow(s, actions.onStepDone))) : empty('No open next steps.'),
       data.done.length ? details : null),

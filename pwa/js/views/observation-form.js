@@ -57,7 +57,7 @@ export function renderObservationForm(data, actions) {
   const intention = h('textarea', { name: 'learning_intention', rows: 2, maxlength: 20000, placeholder: 'What pupils are learning in this lesson' });
 
   const peopleList = h('ul', { class: 'people' });
-  const search = h('input', { type: 'search', placeholder: 'Type a colleague’s name', autocomplete: 'off', 'aria-controls': 'people-results' });
+  const search = h('input', { type: 'search', placeholder: 'Start typing a name', autocomplete: 'off', 'aria-controls': 'people-results' });
   const results = h('ul', { class: 'people-results', id: 'people-results', 'aria-live': 'polite' });
   search.addEventListener('input', drawResults);
 
@@ -74,7 +74,11 @@ export function renderObservationForm(data, actions) {
   function drawResults() {
     const term = search.value.trim().toLowerCase();
     const chosen = new Set(participants.map((p) => p.user_id));
-    const matches = data.people.filter((p) => !chosen.has(p.id) && (!term || p.name.toLowerCase().includes(term))).slice(0, term ? 8 : 4);
+    if (!term) {
+      replace(results);
+      return;
+    }
+    const matches = data.people.filter((p) => !chosen.has(p.id) && p.name.toLowerCase().includes(term)).slice(0, 8);
     replace(results, matches.length ? matches.map((p) => h('li', null, h('button', {
       type: 'button', class: 'person-add',
       onclick: () => {
@@ -115,6 +119,10 @@ export function renderObservationForm(data, actions) {
       focus_ids: focus.value ? [focus.value] : [], participants: participants.map((p) => ({ ...p })),
       focus_question: question.value.trim(), learning_intention: intention.value.trim(),
       case_pupils: kind === 'lesson_study' ? [...casePupils] : [],
+      // Walk data is the school's (never a teacher's ranking): leads see it, unless someone
+      // observed is listed, who then decides.
+      status: 'draft',
+      visibility: kind === 'learning_walk' && !participants.some((p) => p.role === 'observee') ? 'leads' : 'participants',
     };
     if (!fields.title) fields.title = suggestedTitle(fields);
     if (kind !== 'learning_walk' && participants.length < 2) {

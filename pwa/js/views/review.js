@@ -28,7 +28,7 @@ import { stepRow } from './today.js';
  *   online: boolean, canCapture: boolean, me: string, today: string, id: string
  * }} ReviewData
  * @typedef {{
- *   onField: (name: string, value: string) => void, onResolve: (field: string, value: string, ids: string[]) => void,
+ *   onField: (name: string, value: string) => void, onFieldDone: (name: string) => void, onResolve: (field: string, value: string, ids: string[]) => void,
  *   onShare: (shared: boolean) => void, onAddStep: (step: {text: string, owner_id: string, due_on: string | null}) => void,
  *   onStepDone: (id: string, done: boolean) => void, onMarkReviewed: () => void, onDownload: () => void
  * }} ReviewActions
@@ -72,16 +72,18 @@ function noteRow(note) {
 }
 
 /**
- * A text area that saves as the person types, and is refreshed from sync only when idle.
+ * A text area that saves as the person types (and at once when they leave it); sync
+ * refreshes it only while it does not have the focus.
  * @param {string} name
  * @param {string} value
- * @param {(name: string, value: string) => void} onField
+ * @param {ReviewActions} actions
  * @param {string} placeholder
  */
-function liveText(name, value, onField, placeholder) {
+function liveText(name, value, actions, placeholder) {
   const area = h('textarea', { name, rows: 4, maxlength: 20000, placeholder });
   area.value = value;
-  area.addEventListener('input', () => onField(name, area.value));
+  area.addEventListener('input', () => actions.onField(name, area.value));
+  area.addEventListener('blur', () => actions.onFieldDone(name));
   return area;
 }
 
@@ -98,9 +100,9 @@ export function mountReview(data, actions) {
   const notesList = h('ol', { class: 'notes merged' });
   const personFilter = h('select', { 'aria-label': 'Whose notes', onchange: () => { author = personFilter.value; drawNotes(); } });
   const categoryFilter = h('div', { class: 'filter-slot' });
-  const strengths = liveText('strengths', data.fields.strengths, actions.onField, 'What went well, with the evidence for it');
-  const wonderings = liveText('wonderings', data.fields.wonderings, actions.onField, 'Questions to talk about together');
-  const reflection = liveText('reflection', data.fields.reflection, actions.onField, 'What you noticed, and what you want to try next');
+  const strengths = liveText('strengths', data.fields.strengths, actions, 'What went well, with the evidence for it');
+  const wonderings = liveText('wonderings', data.fields.wonderings, actions, 'Questions to talk about together');
+  const reflection = liveText('reflection', data.fields.reflection, actions, 'What you noticed, and what you want to try next');
   const reflectionSlot = h('div');
   const steps = h('ul', { class: 'steps' });
   const shareSlot = h('div');

@@ -56,17 +56,17 @@ export function renderSyncLine(el, status, context) {
     parts = ['sync', `Getting your school’s notes… ${status.progress.received.toLocaleString('en-GB')} so far`,
       h('progress', { class: 'sync-progress', 'aria-label': 'First sync' })];
   } else if (!context.online || status.state === 'offline') {
-    parts = ['offline', n ? `Offline. ${waiting}; they are safe on this device.` : 'Offline. Everything is saved on this device.'];
+    parts = ['offline', n ? `Offline · ${waiting}` : 'Offline · everything is kept on this device'];
   } else if (status.state === 'sending') {
     parts = ['sync', n ? `Sending ${plural(n, 'change')}…` : 'Sending…'];
   } else if (status.state === 'retrying' && n) {
-    parts = ['clock', `${waiting}. The server did not answer; trying again soon.`,
+    parts = ['clock', `${waiting} · trying again soon`,
       h('button', { class: 'link-button', type: 'button', onclick: context.onSyncNow }, 'Try now')];
   } else if (n) {
-    parts = ['phone', `${waiting}.`];
+    parts = ['phone', waiting];
   } else {
     const ago = status.lastSyncedAt ? ` · synced ${formatAgo(status.lastSyncedAt, context.now)}` : '';
-    parts = ['check', `All changes sent${ago}.`];
+    parts = ['check', `All changes sent${ago}`];
   }
   const [name, text, extra] = parts;
   const attention = status.rejected

@@ -33,8 +33,8 @@ function observationCard(item) {
  * @param {string} none
  */
 function group(title, items, none) {
-  return section(`${title}${items.length ? ` (${items.length})` : ''}`,
-    items.length ? h('ul', { class: 'cards' }, items.map(observationCard)) : empty(none));
+  if (!items.length) return h('section', { class: 'section quiet-section' }, h('h2', null, title), h('p', { class: 'none' }, none));
+  return section(`${title} (${items.length})`, h('ul', { class: 'cards' }, items.map(observationCard)));
 }
 
 /**
@@ -67,9 +67,9 @@ export function renderToday(data, actions) {
     h('p', { class: 'greeting' }, `${data.greeting}, ${data.firstName}.`),
     h('a', { class: 'button primary wide', href: '#/new' }, icon('plus'), 'New observation'),
     drafts,
-    group('In progress', data.groups.in_progress, 'Nothing in progress. When a lesson you are watching starts, it shows here.'),
-    group('Upcoming', data.groups.upcoming, 'No observations planned yet.'),
-    group('To review', data.groups.to_review, 'Nothing waiting for review.'),
+    group('In progress', data.groups.in_progress, 'Nothing right now.'),
+    group('Upcoming', data.groups.upcoming, 'Nothing planned.'),
+    group('To review', data.groups.to_review, 'Nothing waiting.'),
     section(`My open next steps${data.steps.length ? ` (${data.steps.length})` : ''}`,
       data.steps.length
         ? h('ul', { class: 'steps' }, data.steps.map((s) => stepRow(s, actions.onStepDone)))
