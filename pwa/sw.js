@@ -12,8 +12,16 @@ const CACHE = `lessonloop-${VERSION}`;
 /** @type {string[]} */
 const SHELL = "@SHELL@";
 const APP_PAGES = new Set(['/', '/index.html']);
+/** @type {Promise<Cache> | null} */
+let opened = null;
 
 self.addEventListener('install', (event) => {
+  // Where the browser can, it serves this version's files straight from the cache without
+  // waking this script for each of them (static routing); elsewhere the fetch handler does.
+  if (event.addRoutes) {
+    event.addRoutes({ condition: { urlPattern: `/app/${VERSION}/*` }, source: { cacheName: CACHE } })
+      .catch(() => undefined);
+  }
   event.waitUntil(precache());
 });
 
@@ -61,8 +69,8 @@ self.addEventListener('fetch', (event) => {
  * @param {Request} request
  */
 async function fromCache(key, request) {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(key, { ignoreSearch: true });
+  opened = opened || caches.open(CACHE);
+  const hit = await (await opened).match(key, { ignoreSearch: true });
   return hit || fetch(request);
 }
 

@@ -23,6 +23,7 @@ PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 SALT_VARIABLE = "LESSONLOOP_APP_VERSION_SALT"
 VERSION_MARK = "@VERSION@"
 SHELL_MARK = '"@SHELL@"'
+PRELOAD_MARK = "<!-- @PRELOAD@ -->"
 # The service worker's one module-only line (its background flush); stripped for the classic
 # variant that browsers without module service workers register instead.
 MODULE_ONLY = "// module-only"
@@ -113,9 +114,14 @@ def build_bundle(root: Path = PWA_DIR, salt: str = "") -> AppBundle:
     assets = {n: _asset(n, b) for n, b in files.items() if n not in TEMPLATED}
     shell = ["/", "/manifest.webmanifest", *(f"/app/{version}/{n}" for n in assets)]
 
+    # Every module at once: no import waterfall, even from the service worker's cache.
+    preload = "\n  ".join(
+        f'<link rel="modulepreload" href="/app/{version}/{n}">' for n in assets if n.endswith(".js")
+    )
+
     def fill(name: str) -> str:
         text = files[name].decode().replace(VERSION_MARK, version)
-        return text.replace(SHELL_MARK, json.dumps(shell, indent=2))
+        return text.replace(SHELL_MARK, json.dumps(shell, indent=2)).replace(PRELOAD_MARK, preload)
 
     module_sw = fill("sw.js")
     classic_sw = "\n".join(line for line in module_sw.splitlines() if MODULE_ONLY not in line)

@@ -181,8 +181,9 @@ async function boot() {
   window.addEventListener('offline', connectivity);
   setInterval(drawSyncLine, 30_000);
   window.addEventListener('hashchange', route);
-  if (ctx.session && !ctx.session.ended) startSyncOnce();
   await route();
+  // The first screen comes first; sending, receiving and update checks start after it.
+  if (ctx.session && !ctx.session.ended) startSyncOnce();
   startUpdates(safeToUpdate);
 }
 

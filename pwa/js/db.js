@@ -7,7 +7,9 @@
  * - meta      key -> value: the session, the next seq, the clock, the pull cursor.
  * - records   [entity, id] -> a synced record as this device knows it: `fields` as last
  *             pulled (or acknowledged), `local` the person's changes not yet confirmed, and
- *             `version` the version last pulled.
+ *             `version` the version last pulled. Indexes: `entity`; `parent` (the observation
+ *             of a note or next step); `timeline` [parent, at] (notes in time order, `at` in
+ *             epoch milliseconds).
  * - outbox    seq -> a mutation waiting for the server's answer (index `record`).
  * - rejected  auto key -> a mutation the server refused, kept with its text and error.
  * - drafts    observation_id -> the note being typed on the capture screen, and its clock.
@@ -30,7 +32,7 @@ export const STORES = Object.freeze({
  * @typedef {{
  *   entity: string, id: string, parent?: string, version: number, deleted: boolean,
  *   fields: Record<string, any>, local: Record<string, any>, created_by: string | null,
- *   conflicts: Conflict[], resolved: string[], pendingSeq: number,
+ *   conflicts: Conflict[], resolved: string[], pendingSeq: number, at?: number,
  *   fieldVersions: Record<string, number>, problem: ApiErrorBody | null
  * }} StoredRecord
  * @typedef {{
@@ -52,6 +54,7 @@ function upgrade(db, oldVersion) {
       const records = db.createObjectStore(STORES.records, { keyPath: ['entity', 'id'] });
       records.createIndex('entity', 'entity');
       records.createIndex('parent', 'parent');
+      records.createIndex('timeline', ['parent', 'at']);
       const outbox = db.createObjectStore(STORES.outbox, { keyPath: 'seq' });
       outbox.createIndex('record', ['entity', 'id']);
       db.createObjectStore(STORES.rejected, { autoIncrement: true });
@@ -201,6 +204,21 @@ export function recordDelete(tx, entity, id) {
  */
 export function childrenGet(tx, parentId) {
   return req(tx.objectStore(STORES.records).index('parent').getAll(parentId));
+}
+
+/**
+ * The first notes of an observation in time order, and how many it has.
+ * @param {string} observationId
+ * @param {number} limit
+ * @returns {Promise<{notes: StoredRecord[], total: number}>}
+ */
+export function readTimeline(observationId, limit) {
+  return transact([STORES.records], 'readonly', async (tx) => {
+    const index = tx.objectStore(STORES.records).index('timeline');
+    const range = IDBKeyRange.bound([observationId, -Infinity], [observationId, Infinity]);
+    const [notes, total] = await Promise.all([req(index.getAll(range, limit)), req(index.count(range))]);
+    return { notes, total };
+  });
 }
 
 /**

@@ -181,3 +181,90 @@ export function empty(text) {
 export function section(title, ...children) {
   return h('section', { class: 'section' }, h('h2', null, title), ...children);
 }
+
+/**
+ * @template T
+ * @typedef {{key: string, item: T}} Keyed
+ */
+
+/**
+ * Run `work` when the page is idle (soon, at the latest), so the screen's first frames stay
+ * quick; browsers without idle callbacks wait one frame.
+ * @param {() => void} work
+ */
+function later(work) {
+  if ('requestIdleCallback' in window) window.requestIdleCallback(work, { timeout: 200 });
+  else requestAnimationFrame(() => setTimeout(work, 0));
+}
+
+/**
+ * A long list drawn the quick way: the first items at once, the rest in chunks between
+ * frames, keeping the element of every item that did not change. `list.dataset.count` is the
+ * number of items (drawn or still to come); `list.dataset.complete` says all are drawn.
+ * @template T
+ * @param {HTMLElement} list
+ * @param {(item: T) => HTMLElement} render
+ * @param {{first?: number, chunk?: number, empty?: string}} [options]
+ */
+export function longList(list, render, options = {}) {
+  const first = options.first || 50;
+  const chunk = options.chunk || 150;
+  /** @type {Map<string, {signature: string, node: HTMLElement}>} */
+  const drawn = new Map();
+  let generation = 0;
+
+  /** @param {Keyed<T>} entry */
+  function nodeFor(entry) {
+    const signature = JSON.stringify(entry.item);
+    const known = drawn.get(entry.key);
+    if (known && known.signature === signature) return known.node;
+    const node = render(entry.item);
+    node.dataset.key = entry.key;
+    drawn.set(entry.key, { signature, node });
+    return node;
+  }
+
+  /** @param {Keyed<T>[]} entries @param {number} from @param {number} to */
+  function place(entries, from, to) {
+    for (let index = from; index < to; index += 1) {
+      const node = nodeFor(entries[index]);
+      const there = list.children[index];
+      if (there !== node) list.insertBefore(node, there || null);
+    }
+  }
+
+  /** @param {Keyed<T>[]} entries */
+  return function draw(entries) {
+    generation += 1;
+    const mine = generation;
+    list.dataset.count = String(entries.length);
+    if (!entries.length) {
+      drawn.clear();
+      replace(list, options.empty ? h('li', { class: 'list-empty' }, empty(options.empty)) : null);
+      list.dataset.complete = 'true';
+      return;
+    }
+    const keys = new Set(entries.map((e) => e.key));
+    for (const child of [...list.children]) {
+      const key = /** @type {HTMLElement} */ (child).dataset.key;
+      if (!key || !keys.has(key)) child.remove();
+    }
+    for (const key of drawn.keys()) if (!keys.has(key)) drawn.delete(key);
+    place(entries, 0, Math.min(first, entries.length));
+    let next = first;
+    const finish = () => {
+      while (list.children.length > entries.length) list.lastElementChild?.remove();
+      list.dataset.complete = 'true';
+    };
+    const step = () => {
+      if (mine !== generation) return;
+      place(entries, next, Math.min(next + chunk, entries.length));
+      next += chunk;
+      if (next < entries.length) later(step);
+      else finish();
+    };
+    list.dataset.complete = 'false';
+    if (next < entries.length) later(step);
+    else finish();
+  };
+}

@@ -141,7 +141,6 @@ export function stage(observation, now) {
 
 const dayTime = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 const dayOnly = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
-const timeOnly = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 /** @param {string | null | undefined} iso */
 export function formatWhen(iso) {
@@ -153,9 +152,14 @@ export function formatDay(date) {
   return date ? dayOnly.format(new Date(`${date}T12:00:00`)) : '';
 }
 
-/** @param {string | null | undefined} iso */
+/**
+ * "14:07" in local time (by hand: a review formats thousands of these at once).
+ * @param {string | null | undefined} iso
+ */
 export function formatTime(iso) {
-  return iso ? timeOnly.format(new Date(iso)) : '';
+  if (!iso) return '';
+  const date = new Date(iso);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
 /**
@@ -201,11 +205,16 @@ export function suggestedTitle(fields) {
 }
 
 /**
- * Notes in time order (when written), ties broken by id so both phones agree.
+ * Notes in time order (when written), ties broken by id so both phones agree. Times are
+ * compared as instants: "…Z" and "…+00:00" spell the same moment.
  * @param {Record<string, any>[]} notes
  */
 export function byTime(notes) {
-  return notes.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const when = new Map(notes.map((n) => [n, Date.parse(n.at)]));
+  return notes.sort((a, b) => {
+    const gap = /** @type {number} */ (when.get(a)) - /** @type {number} */ (when.get(b));
+    return gap || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  });
 }
 
 /** A new random id for a record (the server takes ids from clients). */

@@ -91,7 +91,7 @@ export function baseVersion(record, names) {
  * @param {string} stamp
  */
 async function fold(tx, record, change, stamp) {
-  if (change.op !== 'put' || (change.resolves && change.resolves.length)) return 0;
+  if (!record.pendingSeq || change.op !== 'put' || (change.resolves && change.resolves.length)) return 0;
   const entries = await outboxOfRecord(tx, record.entity, record.id);
   const newest = entries[entries.length - 1];
   if (!newest || newest.sentAt || newest.op !== 'put' || (newest.resolves || []).length) return 0;
@@ -109,32 +109,36 @@ async function fold(tx, record, change, stamp) {
 
 /**
  * Queue one change inside the caller's transaction (meta, records, outbox); returns its seq.
+ * Reads go out together and writes are queued without waiting on each other: a save is a
+ * couple of round trips to the database, not ten.
  * @param {IDBTransaction} tx
  * @param {string} entity
  * @param {string} id
  * @param {{op: 'put' | 'delete', fields?: Record<string, any>, resolves?: string[]}} change
  */
 export async function enqueue(tx, entity, id, change) {
-  const session = await metaGet(tx, 'session');
+  const [session, lastClock, lastSeq, stored] = await Promise.all([
+    metaGet(tx, 'session'), metaGet(tx, 'clock'), metaGet(tx, 'seq'), recordGet(tx, entity, id),
+  ]);
   if (!session || !session.client_id) throw new Error('Sign in first, so your changes know who made them.');
-  const clock = tick(await metaGet(tx, 'clock'), Date.now());
+  const clock = tick(lastClock, Date.now());
   const stamp = format(clock, session.client_id);
-  const record = (await recordGet(tx, entity, id)) || blankRecord(entity, id, session.user.id);
+  const record = stored || blankRecord(entity, id, session.user.id);
   let seq = await fold(tx, record, change, stamp);
+  const writes = [];
   if (!seq) {
-    seq = ((await metaGet(tx, 'seq')) || 0) + 1;
+    seq = (lastSeq || 0) + 1;
     /** @type {OutboxEntry} */
     const entry = {
       seq, entity, id, op: change.op, base_version: baseVersion(record, namesOf(change)), hlc: stamp,
     };
     if (change.op === 'put') entry.fields = change.fields || {};
     if (change.resolves && change.resolves.length) entry.resolves = change.resolves;
-    await req(outboxStore(tx).add(entry));
-    await metaPut(tx, 'seq', seq);
+    writes.push(req(outboxStore(tx).add(entry)), metaPut(tx, 'seq', seq));
   }
   applyLocally(record, change, seq);
-  await recordPut(tx, record);
-  await metaPut(tx, 'clock', clock);
+  writes.push(recordPut(tx, record), metaPut(tx, 'clock', clock));
+  await Promise.all(writes);
   return seq;
 }
 
@@ -152,6 +156,8 @@ function applyLocally(record, change, seq) {
   if (change.resolves) record.resolved = [...new Set([...record.resolved, ...change.resolves])];
   const parent = record.local.observation_id || record.fields.observation_id;
   if (CHILD_ENTITIES.has(record.entity) && parent) record.parent = parent;
+  const at = record.local.at || record.fields.at;
+  if (record.entity === 'note' && at) record.at = Date.parse(at);
 }
 
 /**
@@ -188,8 +194,7 @@ export async function deleteRecord(entity, id) {
  */
 export async function saveNote(noteId, fields, nextDraft) {
   const seq = await transact([...CHANGE_STORES, STORES.drafts], 'readwrite', async (tx) => {
-    const result = await enqueue(tx, 'note', noteId, { op: 'put', fields });
-    await draftPut(tx, nextDraft);
+    const [result] = await Promise.all([enqueue(tx, 'note', noteId, { op: 'put', fields }), draftPut(tx, nextDraft)]);
     return result;
   });
   queued();

@@ -351,6 +351,7 @@ async function applyChange(tx, change, clock) {
   const keepLocal = record.pendingSeq || record.problem;
   if (!keepLocal) record.local = {};
   if (record.fields.observation_id) record.parent = record.fields.observation_id;
+  if (record.entity === 'note' && record.fields.at) record.at = Date.parse(record.local.at || record.fields.at);
   let seen = clock;
   for (const conflict of record.conflicts) seen = observe(seen, conflict.hlc);
   if (record.deleted && !keepLocal) await recordDelete(tx, record.entity, record.id);

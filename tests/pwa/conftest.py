@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.pwa.helpers import CHROMIUM, CHROMIUM_ARGS, ApiUser, Person, run_cli
+from tests.pwa.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ApiUser,
+    Person,
+    prepare_instance,
+    run_cli,
+)
 from tests.support.live import LiveServer
 
 ADMIN_EMAIL = "head@hill.example"
@@ -38,7 +45,8 @@ def database_file(sqlite_template: Path, tmp_path: Path) -> str:
 @pytest.fixture
 def live(database_file: str, tmp_path: Path) -> Iterator[LiveServer]:
     """gunicorn serving the app and API on a free loopback port."""
-    server = LiveServer(database_file, tmp_path / "instance", workers=2, threads=4)
+    instance = prepare_instance(tmp_path / "instance")
+    server = LiveServer(database_file, instance, workers=2, threads=4)
     server.start()
     yield server
     server.stop()

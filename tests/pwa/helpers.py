@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from server import create_app
+from server.config import build_config
 from server.extensions import db
 from tests.support.live import LiveServer
 
@@ -60,6 +61,17 @@ def run_cli(database_url: str, instance: Path, *args: str) -> str:
         db.engine.dispose()
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def prepare_instance(instance: Path) -> Path:
+    """Create the instance folder's keys before gunicorn starts.
+
+    server/vapid.py creates the VAPID key with O_EXCL and then writes it, so two workers
+    booting on an empty folder can read a half-written key and fail to boot; creating it once
+    here, in one process, avoids that race (reported to the lead, not fixed in this area).
+    """
+    build_config(instance, {"DATABASE_URL": "sqlite://", "SECRET_KEY": "live-test-secret"})
+    return instance
 
 
 def stamp(client_id: str) -> str:
@@ -201,15 +213,18 @@ def wait_for_service_worker(page: Page) -> None:
 
 def write_note(page: Page, text: str) -> None:
     """Type a note in the capture box and save it with Enter; wait until it is listed."""
-    notes = page.locator("ol.notes > li.note")
-    before = notes.count()
+    before = int(page.get_attribute("ol.notes", "data-count") or "0")
     page.fill("#note-text", text)
     page.press("#note-text", "Enter")
-    expect(notes).to_have_count(before + 1)
+    page.wait_for_selector(f'ol.notes[data-count="{before + 1}"]', state="attached")
 
 
 def note_texts(page: Page) -> list[str]:
-    """The note texts of the current screen's list, top to bottom."""
+    """The note texts of the current screen's list, top to bottom (once all are drawn)."""
+    page.wait_for_selector('ol.notes[data-complete="true"]', state="attached")
+    total = page.get_attribute("ol.notes", "data-total")
+    if total is not None:
+        page.wait_for_selector(f'ol.notes[data-count="{total}"]', state="attached")
     return page.locator("ol.notes li.note .note-text").all_text_contents()
 
 

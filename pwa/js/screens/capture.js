@@ -19,14 +19,9 @@ const NOTE_CATEGORIES = ['evidence', 'pupils', 'strength', 'wondering', 'next_st
  * @param {string} observationId
  */
 async function loadDraft(observationId) {
-  const draft = (await readDraft(observationId)) || {
+  return (await readDraft(observationId)) || {
     observation_id: observationId, text: '', category: 'evidence', case_pupil: '', clockStartedAt: null, visit: 1,
   };
-  if (!draft.clockStartedAt) {
-    draft.clockStartedAt = Date.now();
-    await writeDraft(draft);
-  }
-  return draft;
 }
 
 /**
@@ -37,16 +32,18 @@ async function loadDraft(observationId) {
 export async function captureScreen(ctx, params) {
   const id = params.id;
   const me = ctx.session.user.id;
-  const record = await readRecord('observation', id);
+  const [record, draft, { lookfor }] = await Promise.all([readRecord('observation', id), loadDraft(id), readEntities(['lookfor'])]);
   if (!record) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
+  if (!draft.clockStartedAt) {
+    draft.clockStartedAt = Date.now(); // the lesson clock starts when capture first opens
+    await writeDraft(draft);
+  }
   const obs = current(record);
   const isWalk = obs.kind === 'learning_walk';
   const isStudy = obs.kind === 'lesson_study';
   const categories = [...NOTE_CATEGORIES, ...(isStudy ? ['prediction'] : [])]
     .filter((c) => !isWalk || c !== 'next_step')
     .map((value) => ({ value, label: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (value)] }));
-  const draft = await loadDraft(id);
-  const { lookfor } = await readEntities(['lookfor']);
   const lookfors = lookfor.map(current).filter((l) => !l.deleted && l.active !== false && (obs.focus_ids || []).includes(l.focus_id));
   const lookforText = new Map(lookfor.map((l) => [l.id, String(current(l).text)]));
 
@@ -108,6 +105,7 @@ export async function captureScreen(ctx, params) {
       await writeNow();
     },
     async onSave(text) {
+      performance.mark('note-save-start');
       clearTimeout(timer);
       dirty = false;
       const fields = {
@@ -120,10 +118,11 @@ export async function captureScreen(ctx, params) {
       } catch (error) {
         draft.text = text;
         ctx.toast(`Your note could not be saved: ${error instanceof Error ? error.message : error}. It is still in the box.`, { tone: 'error' });
+        dirty = true;
         return false;
       }
       performance.mark('note-saved');
-      await refresh();
+      refresh().catch((error) => console.error('Lesson Loop:', error));
       return true;
     },
     async onRate(lookforId, rating) {

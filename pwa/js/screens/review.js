@@ -1,7 +1,7 @@
 // @ts-check
 /** The Review screen's data and actions: merged notes, talk-through fields, conflicts, next steps. */
 
-import { readChildren, readEntities, readRecord } from '../db.js';
+import { readChildren, readEntities, readRecord, readTimeline } from '../db.js';
 import {
   CATEGORIES, DELIVERY, KINDS, ROLES, STATUSES, byTime, current, delivery, formatTime, formatWhen,
   isoDay, newId, observees, openConflicts, roleOf,
@@ -17,6 +17,24 @@ const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   year_group: 'Year group', status: 'Status', visibility: 'Sharing',
 });
 const FIELD_DELAY_MS = 300;
+const FIRST_NOTES = 60;
+
+/**
+ * The notes and next steps of an observation: all of them, or, for a quick first screen, the
+ * first notes in time order and how many there are (the rest follow at once).
+ * @param {string} id
+ * @param {boolean} quick
+ */
+async function readParts(id, quick) {
+  if (!quick) {
+    const children = await readChildren(id);
+    const notes = children.filter((r) => r.entity === 'note');
+    return { notes, steps: children.filter((r) => r.entity === 'next_step'), total: notes.length, complete: true };
+  }
+  const [{ notes, total }, { next_step: steps }] = await Promise.all([readTimeline(id, FIRST_NOTES), readEntities(['next_step'])]);
+  const mine = steps.filter((s) => current(s).observation_id === id);
+  return { notes, steps: mine, total, complete: notes.length >= total };
+}
 
 /**
  * Conflict cards: for each field with set-aside values, every version with who wrote it.
@@ -55,17 +73,18 @@ function conflictCards(record, obs, me, names) {
 /**
  * @param {import('../app.js').Ctx} ctx
  * @param {string} id
+ * @param {boolean} [quick] only the first notes (and their count)
  */
-async function load(ctx, id) {
+async function load(ctx, id, quick = false) {
   const me = ctx.session.user.id;
-  const [record, children, directory] = await Promise.all([readRecord('observation', id), readChildren(id), readEntities(['user', 'focus', 'lookfor'])]);
+  const [record, parts, directory] = await Promise.all([readRecord('observation', id), readParts(id, quick), readEntities(['user', 'focus', 'lookfor'])]);
   if (!record) return null;
   const obs = current(record);
   const names = nameMap(directory.user);
   names.set(me, ctx.session.user.display_name);
   const lookforText = new Map(directory.lookfor.map((l) => [l.id, String(current(l).text)]));
   const focusTitles = new Map(directory.focus.map((f) => [f.id, String(current(f).title)]));
-  const noteRecords = children.filter((r) => r.entity === 'note');
+  const noteRecords = parts.notes;
   const stateOf = new Map(noteRecords.map((r) => [r.id, r]));
   const notes = byTime(live(noteRecords)).map((n) => {
     const r = /** @type {import('../db.js').StoredRecord} */ (stateOf.get(n.id));
@@ -99,12 +118,12 @@ async function load(ctx, id) {
       },
       status: obs.status, statusLabel: STATUSES[/** @type {keyof typeof STATUSES} */ (obs.status)] || obs.status,
       conflicts: conflictCards(record, obs, me, names),
-      notes, authors,
+      notes, authors, notesTotal: parts.complete ? notes.length : parts.total, complete: parts.complete,
       categories: Object.entries(CATEGORIES).filter(([value]) => present.has(value)).map(([value, label]) => ({ value, label })),
       fields: { strengths: obs.strengths || '', wonderings: obs.wonderings || '', reflection: obs.reflection || '' },
       canReflect: watched.includes(me),
       observeeName: watched.length ? watched.map((w) => (w === me ? 'You' : names.get(w) || 'The observed teacher')).join(' and ') : 'The observed teacher',
-      steps: byDue(live(children.filter((r) => r.entity === 'next_step'))).map((s) => ({ ...stepItem(s, titles, today), context: `${s.owner_id === me ? 'Yours' : names.get(s.owner_id) || 'Someone'}${s.status === 'done' ? ' · done' : ''}` })),
+      steps: byDue(live(parts.steps)).map((s) => ({ ...stepItem(s, titles, today), context: `${s.owner_id === me ? 'Yours' : names.get(s.owner_id) || 'Someone'}${s.status === 'done' ? ' · done' : ''}` })),
       participants: (obs.participants || []).map((/** @type {any} */ p) => ({ id: p.user_id, name: p.user_id === me ? 'Me' : names.get(p.user_id) || 'Someone' })),
       isObservee: roleOf(obs, me) === 'observee',
       shared: obs.visibility === 'leads',
@@ -139,7 +158,7 @@ function tally(notes, lookforText) {
 export async function reviewScreen(ctx, params) {
   const id = params.id;
   performance.mark('review-start');
-  const loaded = await load(ctx, id);
+  const loaded = await load(ctx, id, true);
   if (!loaded) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
   let obs = loaded.obs;
   /** @type {Map<string, ReturnType<typeof setTimeout>>} */
@@ -204,6 +223,7 @@ export async function reviewScreen(ctx, params) {
     },
   });
   performance.mark('review-ready');
+  if (!loaded.view.complete) setTimeout(() => refresh(), 0); // the rest of the notes
   return {
     title: loaded.view.header.title,
     tab: 'review',

@@ -5,7 +5,7 @@
  * delivery state. The controller saves the text as it is typed; this module only draws.
  */
 
-import { chips, choose, empty, h, icon, replace } from '../dom.js';
+import { chips, choose, empty, h, icon, longList, replace } from '../dom.js';
 import { CATEGORY_PROMPTS, RATINGS } from '../model.js';
 
 /**
@@ -86,15 +86,25 @@ export function mountCapture(data, actions) {
   const notesHeading = h('h2', null, 'Notes');
   const notes = h('ol', { class: 'notes', 'aria-live': 'polite' });
 
+  let saving = false;
+  /** Save first, then empty the box: a failed save leaves the words where they were. */
   async function save() {
     const value = text.value;
-    if (!value.trim()) {
+    if (saving || !value.trim()) {
       text.focus();
       return;
     }
-    text.value = '';
-    text.focus();
-    if (!(await actions.onSave(value))) text.value = value;
+    saving = true;
+    try {
+      if (await actions.onSave(value)) {
+        // Keep anything typed while the note was being written away.
+        text.value = text.value.startsWith(value) ? text.value.slice(value.length).trimStart() : text.value;
+        if (text.value) actions.onInput(text.value);
+      }
+    } finally {
+      saving = false;
+      text.focus();
+    }
   }
   text.addEventListener('input', () => actions.onInput(text.value));
   text.addEventListener('keydown', (event) => {
@@ -107,29 +117,7 @@ export function mountCapture(data, actions) {
   saveButton.addEventListener('click', save);
 
   let current = data;
-  /** @type {Map<string, {signature: string, node: HTMLElement}>} */
-  const drawn = new Map();
-  /** Redraw the list, keeping the elements of notes that did not change. */
-  function drawNotes(/** @type {NoteItem[]} */ items) {
-    if (!items.length) {
-      replace(notes, h('li', null, empty('Your notes appear here, newest first.')));
-      return;
-    }
-    const nodes = items.map((note) => {
-      const signature = JSON.stringify(note);
-      const known = drawn.get(note.id);
-      if (known && known.signature === signature) return known.node;
-      const node = noteItem(note);
-      drawn.set(note.id, { signature, node });
-      return node;
-    });
-    // Move only what moved: a new note is one insertion, not a rebuilt list.
-    nodes.forEach((node, index) => {
-      const there = notes.children[index];
-      if (there !== node) notes.insertBefore(node, there || null);
-    });
-    while (notes.children.length > nodes.length) notes.lastElementChild?.remove();
-  }
+  const drawNotes = longList(notes, noteItem, { first: 40, empty: 'Your notes appear here, newest first.' });
   const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
 
   const top = data.isWalk
@@ -162,7 +150,7 @@ export function mountCapture(data, actions) {
           onclick: () => actions.onRate(look.id, value),
         }, label))))) : h('li', null, empty('This focus has no look-fors yet. A lead adds them on the Lead screen.')));
     notesHeading.textContent = next.notes.length ? `Notes (${next.notes.length})` : 'Notes';
-    drawNotes(next.notes);
+    drawNotes(next.notes.map((note) => ({ key: note.id, item: note })));
   }
   update(data);
   return {

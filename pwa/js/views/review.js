@@ -5,7 +5,7 @@
  * conflict cards for a field two people changed at once.
  */
 
-import { chips, empty, field, h, icon, replace, section } from '../dom.js';
+import { chips, empty, field, h, icon, longList, replace, section } from '../dom.js';
 import { RATINGS } from '../model.js';
 import { noteDelivery } from './capture.js';
 import { stepRow } from './today.js';
@@ -21,6 +21,7 @@ import { stepRow } from './today.js';
  *   header: {title: string, kind: string, when: string, place: string, people: {name: string, role: string}[],
  *     focus: string | null, question: string, intention: string},
  *   status: string, statusLabel: string, conflicts: ConflictCard[], notes: NoteRow[],
+ *   notesTotal: number, complete: boolean,
  *   authors: {id: string, name: string}[], categories: {value: string, label: string}[],
  *   fields: {strengths: string, wonderings: string, reflection: string}, canReflect: boolean,
  *   observeeName: string, steps: import('./today.js').StepItem[], participants: {id: string, name: string}[],
@@ -123,10 +124,14 @@ export function mountReview(data, actions) {
   }, field('Next step', stepText), h('div', { class: 'field-row' }, field('Whose step', stepOwner), field('By when', stepDue)),
   h('button', { type: 'submit', class: 'button' }, 'Add next step'));
 
+  const drawList = longList(notesList, noteRow, { first: 60, empty: 'No notes match.' });
   function drawNotes() {
+    const everything = category === 'all' && author === 'all';
     const shown = latest.notes.filter((n) => (category === 'all' || n.category === category) && (author === 'all' || n.authorId === author));
-    notesHeading.textContent = `Notes (${shown.length}${shown.length === latest.notes.length ? '' : ` of ${latest.notes.length}`})`;
-    replace(notesList, shown.length ? shown.map(noteRow) : h('li', null, empty(latest.notes.length ? 'No notes match these filters.' : 'No notes yet.')));
+    notesHeading.textContent = everything ? `Notes (${latest.notesTotal})` : `Notes (${shown.length} of ${latest.notesTotal})`;
+    notesList.dataset.total = String(latest.notesTotal);
+    drawList(shown.map((note) => ({ key: note.id, item: note })));
+    if (!latest.complete) notesList.dataset.complete = 'false';
   }
 
   /** @param {HTMLTextAreaElement} area @param {string} value */
