@@ -19,8 +19,12 @@ self.addEventListener('install', (event) => {
   // Where the browser can, it serves this version's files straight from the cache without
   // waking this script for each of them (static routing); elsewhere the fetch handler does.
   if (event.addRoutes) {
-    event.addRoutes({ condition: { urlPattern: `/app/${VERSION}/*` }, source: { cacheName: CACHE } })
-      .catch(() => undefined);
+    const source = { cacheName: CACHE };
+    event.addRoutes([
+      { condition: { urlPattern: `/app/${VERSION}/*` }, source },
+      { condition: { urlPattern: '/', requestMode: 'navigate' }, source },
+      { condition: { urlPattern: '/manifest.webmanifest' }, source },
+    ]).catch(() => undefined);
   }
   event.waitUntil(precache());
 });

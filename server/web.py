@@ -114,10 +114,10 @@ def build_bundle(root: Path = PWA_DIR, salt: str = "") -> AppBundle:
     assets = {n: _asset(n, b) for n, b in files.items() if n not in TEMPLATED}
     shell = ["/", "/manifest.webmanifest", *(f"/app/{version}/{n}" for n in assets)]
 
-    # Every module at once: no import waterfall, even from the service worker's cache.
-    preload = "\n  ".join(
-        f'<link rel="modulepreload" href="/app/{version}/{n}">' for n in assets if n.endswith(".js")
-    )
+    # The core modules (js/*.js) at once, with no import waterfall; each screen's modules
+    # (js/screens, js/views) load when the screen is first shown.
+    core = [n for n in assets if n.startswith("js/") and n.count("/") == 1 and n.endswith(".js")]
+    preload = "\n  ".join(f'<link rel="modulepreload" href="/app/{version}/{n}">' for n in core)
 
     def fill(name: str) -> str:
         text = files[name].decode().replace(VERSION_MARK, version)

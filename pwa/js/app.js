@@ -9,15 +9,7 @@ import { h, replace, toast } from './dom.js';
 import { currentSession } from './session.js';
 import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
 import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
-import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './views/shell.js';
-import { captureScreen } from './screens/capture.js';
-import { leadScreen } from './screens/lead.js';
-import { myLearningScreen } from './screens/my-learning.js';
-import { newObservationScreen } from './screens/new-observation.js';
-import { reviewScreen } from './screens/review.js';
-import { settingsScreen } from './screens/settings.js';
-import { signInScreen } from './screens/sign-in.js';
-import { todayScreen } from './screens/today.js';
+import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell.js';
 
 /**
  * @typedef {{
@@ -33,16 +25,20 @@ import { todayScreen } from './screens/today.js';
  * }} Ctx
  */
 
-/** @type {Record<string, (ctx: Ctx, params: any) => Promise<Screen>>} */
+/**
+ * Each screen's module is loaded when the screen is first shown (all are in the service
+ * worker's cache), so starting the app parses only what its first screen needs.
+ * @type {Record<string, () => Promise<(ctx: Ctx, params: any) => Promise<Screen>>>}
+ */
 const SCREENS = {
-  today: todayScreen,
-  new: newObservationScreen,
-  capture: captureScreen,
-  review: reviewScreen,
-  learning: myLearningScreen,
-  lead: leadScreen,
-  settings: settingsScreen,
-  signin: signInScreen,
+  today: () => import('./screens/today.js').then((m) => m.todayScreen),
+  new: () => import('./screens/new-observation.js').then((m) => m.newObservationScreen),
+  capture: () => import('./screens/capture.js').then((m) => m.captureScreen),
+  review: () => import('./screens/review.js').then((m) => m.reviewScreen),
+  learning: () => import('./screens/my-learning.js').then((m) => m.myLearningScreen),
+  lead: () => import('./screens/lead.js').then((m) => m.leadScreen),
+  settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
+  signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
 };
 const REFRESH_DELAY_MS = 150;
 
@@ -110,7 +106,8 @@ async function route() {
   else if (name === 'signin' || !SCREENS[name]) name = 'today';
   performance.mark(`route-${name}`);
   if (screen && screen.leave) await screen.leave();
-  const next = await SCREENS[name](ctx, params);
+  const make = await SCREENS[name]();
+  const next = await make(ctx, params);
   if (token !== routeCount) {
     if (next.leave) await next.leave();
     return;
@@ -159,6 +156,9 @@ async function safeToUpdate() {
 }
 
 async function boot() {
+  // Fetch the first screen's modules while the database opens.
+  const wanted = SCREENS[parseHash().name];
+  if (wanted) wanted().catch(() => undefined);
   try {
     await openDb();
   } catch (error) {
