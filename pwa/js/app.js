@@ -149,9 +149,11 @@ function drawSyncLine() {
   renderBanners(el.banners, { updateWaiting, pending: ctx.status.pending, onUpdate: applyUpdate });
 }
 
-/** Safe to let a new version take over: nothing unsent, nobody typing a note. */
+/** Safe to let a new version take over: nothing unsent, nobody typing or filling a form. */
 async function safeToUpdate() {
-  const busy = screen && screen.busy ? screen.busy() : false;
+  const active = document.activeElement;
+  const typing = Boolean(active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+  const busy = typing || (screen && screen.busy ? screen.busy() : false);
   return !busy && (await outboxCount()) === 0;
 }
 

@@ -97,7 +97,7 @@ export function openDb() {
 /**
  * A request's result as a promise. Inside a transaction, await only these.
  * @template T
- * @param {IDBRequest<T>} req
+ * @param {IDBRequest<T>} request
  * @returns {Promise<T>}
  */
 export function req(request) {

@@ -312,7 +312,10 @@ async function pullAll(session) {
     }
     await applyPage(page);
     received += page.changes.length;
-    if (first && (page.has_more || pages > 1)) publish({ progress: { received, pages } });
+    if (first && (page.has_more || pages > 1)) {
+      publish({ progress: { received, pages } });
+      notifyData(false); // a first sync fills the screens page by page
+    }
     cursor = page.cursor;
     if (!page.has_more) return;
   }

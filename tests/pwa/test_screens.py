@@ -147,11 +147,31 @@ def test_every_screen_at_phone_size_is_saved_and_has_no_serious_accessibility_pr
     open_app(page, live.url, "settings")
     shots.take(page, "07-settings")
 
+    open_app(page, live.url, "new")
+    page.locator(".chip", has_text="Lesson study").click()
+    page.fill("input[type=search]", "Ben")
+    page.click(".person-add")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("main[data-ready=capture]")
+    page.locator(".chip", has_text="Prediction").click()
+    page.locator(".chip", has_text="B").click()
+    write_note(page, "Pupil B will spot the pattern but will struggle to explain it.")
+    shots.take(page, "09-capture-lesson-study")
+
     lead = browser.new_context(viewport=PHONE, bypass_csp=True)
     lead_page = lead.new_page()
     sign_in(lead_page, live.url, TOM)
     open_app(lead_page, live.url, "lead")
     shots.take(lead_page, "08-lead")
+    open_app(lead_page, live.url, "new")
+    lead_page.locator(".chip", has_text="Learning walk").click()
+    lead_page.select_option("select[name=focus]", index=1)
+    lead_page.click("form button[type=submit]")
+    lead_page.wait_for_selector("main[data-ready=capture]")
+    lead_page.locator(".rating", has_text="Seen").first.click()
+    lead_page.locator(".rating", has_text="Partly").nth(1).click()
+    write_note(lead_page, "Pupils explained their method to a partner before sharing.")
+    shots.take(lead_page, "10-capture-learning-walk")
 
     listing = "\n".join(
         f"{screen}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}"

@@ -59,7 +59,7 @@ export async function captureScreen(ctx, params) {
       title: obs.title, isWalk, isStudy, categories, category: draft.category,
       casePupils: obs.case_pupils || [], casePupil: draft.case_pupil || '', text: draft.text,
       clockStartedAt: draft.clockStartedAt, visit: draft.visit,
-      lookfors: lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.has(l.id) ? ratings.get(l.id).lookfor_rating : null })),
+      lookfors: lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.get(l.id)?.lookfor_rating ?? null })),
       notes: notes.map(({ record: r, note }) => {
         const state = delivery(r, ctx.status.sending);
         return {

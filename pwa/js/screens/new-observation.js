@@ -43,5 +43,6 @@ export async function newObservationScreen(ctx) {
       return null;
     },
   });
-  return { title: 'New observation', tab: 'new', back: '#/today', node };
+  // A half-filled form is never reloaded away by an automatic update.
+  return { title: 'New observation', tab: 'new', back: '#/today', node, busy: () => true };
 }

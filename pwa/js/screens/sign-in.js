@@ -27,5 +27,5 @@ export async function signInScreen(ctx) {
       }
     },
   });
-  return { title: 'Sign in', tab: 'signin', hideTabs: true, node };
+  return { title: 'Lesson Loop', tab: 'signin', hideTabs: true, node };
 }

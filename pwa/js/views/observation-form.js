@@ -124,6 +124,9 @@ export function renderObservationForm(data, actions) {
       status: 'draft',
       visibility: kind === 'learning_walk' && !participants.some((p) => p.role === 'observee') ? 'leads' : 'participants',
     };
+    if (!fields.title && kind === 'learning_walk' && focus.value) {
+      fields.title = `Learning walk: ${focus.selectedOptions[0].textContent}`.slice(0, 200);
+    }
     if (!fields.title) fields.title = suggestedTitle(fields);
     if (kind !== 'learning_walk' && participants.length < 2) {
       error.textContent = 'Add the colleague you are working with, so they see the notes too.';

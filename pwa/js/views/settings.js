@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * Settings: account, sync, changes that need attention, storage, the app version and updates,
- * signing out. Each section is one function in SECTIONS, drawn in order; a new section (such
- * as Reminders for Web Push) is one more function and one more entry.
+ * Settings: changes that need attention (first, when there are any), account, sync, storage,
+ * the app version and updates, signing out. Each section is one function in SECTIONS, drawn
+ * in order; a new section (such as Reminders for Web Push) is one more function and entry.
  */
 
 import { empty, h, icon, section } from '../dom.js';
@@ -33,17 +33,6 @@ function row(term, value) {
 
 /** @type {((data: SettingsData, actions: SettingsActions) => HTMLElement | null)[]} */
 export const SECTIONS = [
-  function account(data) {
-    return section('Account', h('dl', { class: 'defs' },
-      row('Name', data.user.name), row('Email', data.user.email), row('Role', ROLE_NAMES[data.user.role] || data.user.role)));
-  },
-  function sync(data, actions) {
-    return section('Sending and receiving', h('dl', { class: 'defs' },
-      row('Waiting to be sent', plural(data.pending, 'change')),
-      row('Last synced', data.lastSyncedAt ? formatAgo(data.lastSyncedAt, data.now) : 'Not yet')),
-    h('button', { type: 'button', class: 'button wide', disabled: !data.online, onclick: actions.onSyncNow }, icon('sync'), 'Sync now'),
-    data.online ? null : h('p', { class: 'hint' }, 'You are offline. Your changes are kept on this device and sent when you are back online.'));
-  },
   function attention(data, actions) {
     if (!data.attention.length) return null;
     return section(`Needs your attention (${data.attention.length})`,
@@ -55,6 +44,17 @@ export const SECTIONS = [
         h('div', { class: 'row-actions' },
           h('button', { type: 'button', class: 'button small', onclick: () => actions.onRetry(item.key) }, 'Try again'),
           h('button', { type: 'button', class: 'button small quiet', onclick: () => actions.onDiscard(item.key) }, 'Let it go'))))));
+  },
+  function account(data) {
+    return section('Account', h('dl', { class: 'defs' },
+      row('Name', data.user.name), row('Email', data.user.email), row('Role', ROLE_NAMES[data.user.role] || data.user.role)));
+  },
+  function sync(data, actions) {
+    return section('Sending and receiving', h('dl', { class: 'defs' },
+      row('Waiting to be sent', plural(data.pending, 'change')),
+      row('Last synced', data.lastSyncedAt ? formatAgo(data.lastSyncedAt, data.now) : 'Not yet')),
+    h('button', { type: 'button', class: 'button wide', disabled: !data.online, onclick: actions.onSyncNow }, icon('sync'), 'Sync now'),
+    data.online ? null : h('p', { class: 'hint' }, 'You are offline. Your changes are kept on this device and sent when you are back online.'));
   },
   function storage(data, actions) {
     const { persisted, usage, quota } = data.storage;

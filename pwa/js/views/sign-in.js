@@ -33,6 +33,7 @@ export function renderSignIn(data, actions) {
       if (problem) password.select();
     },
   },
+  h('h2', { class: 'card-title' }, 'Sign in'),
   field('School email', email),
   field('Password', password),
   error,

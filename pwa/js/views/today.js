@@ -2,7 +2,7 @@
 /** Today: my observations (in progress, upcoming, to review), unfinished notes, my next steps. */
 
 import { empty, h, icon, section } from '../dom.js';
-import { formatDay, plural } from '../model.js';
+import { formatDay } from '../model.js';
 
 /**
  * @typedef {{id: string, title: string, kind: string, when: string, people: string, href: string,
@@ -73,6 +73,5 @@ export function renderToday(data, actions) {
     section(`My open next steps${data.steps.length ? ` (${data.steps.length})` : ''}`,
       data.steps.length
         ? h('ul', { class: 'steps' }, data.steps.map((s) => stepRow(s, actions.onStepDone)))
-        : empty('No open next steps. Agreed next steps from a review show here.')),
-    h('p', { class: 'hint center' }, `${plural(data.groups.in_progress.length + data.groups.upcoming.length + data.groups.to_review.length, 'observation')} on your list.`));
+        : empty('No open next steps. Agreed next steps from a review show here.')));
 }
