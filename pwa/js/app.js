@@ -18,7 +18,7 @@ import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell
  *   leave?: () => Promise<void> | void, busy?: () => boolean
  * }} Screen
  * @typedef {{
- *   session: import('./session.js').Session, status: import('./sync.js').SyncStatus, online: boolean,
+ *   session: import('./session.js').Session, status: import('./sync-status.js').SyncStatus, online: boolean,
  *   isLead: boolean, navigate: (hash: string) => void, toast: typeof toast,
  *   missing: (message: string) => Screen, signedIn: (session: import('./session.js').Session) => void,
  *   signedOut: () => void

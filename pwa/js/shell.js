@@ -38,7 +38,7 @@ export function renderTabs(el, state) {
 /**
  * The permanent line: how many changes wait to be sent, and what sync is doing.
  * @param {HTMLElement} el
- * @param {import('./sync.js').SyncStatus} status
+ * @param {import('./sync-status.js').SyncStatus} status
  * @param {{online: boolean, now: number, onSyncNow: () => void, onSignIn: () => void}} context
  */
 export function renderSyncLine(el, status, context) {

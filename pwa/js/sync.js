@@ -16,11 +16,14 @@
 
 import { ApiError, NetworkError, api } from './api.js';
 import {
-  STORES, childrenGet, metaGet, metaPut, outboxCount, outboxHead, outboxStore, readMeta,
-  readRejected, recordDelete, recordGet, recordPut, req, transact, writeMeta,
+  STORES, childrenGet, metaGet, metaPut, outboxHead, outboxStore, readMeta, recordDelete,
+  recordGet, recordPut, req, transact, writeMeta,
 } from './db.js';
 import { observe } from './hlc.js';
 import { acknowledge, blankRecord, onQueued, renumber } from './outbox.js';
+import { notifyData, publish, refreshCounts, status } from './sync-status.js';
+
+export { onData, onStatus, refreshCounts } from './sync-status.js';
 
 const BATCH_MAX = 100;
 const BATCH_BYTES = 512 * 1024;
@@ -30,73 +33,6 @@ const SOON_MS = 400;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 const LOCK = 'lessonloop-sync';
-const CHANNEL = 'lessonloop-sync';
-
-/**
- * @typedef {{
- *   state: 'idle' | 'sending' | 'receiving' | 'offline' | 'retrying' | 'signed_out',
- *   pending: number, rejected: number, sending: string[], lastSyncedAt: string | null,
- *   error: string | null, progress: {received: number, pages: number} | null,
- *   attempts: number, nextRetryAt: number | null
- * }} SyncStatus
- */
-
-/** @type {SyncStatus} */
-const status = {
-  state: 'idle', pending: 0, rejected: 0, sending: [], lastSyncedAt: null, error: null,
-  progress: null, attempts: 0, nextRetryAt: null,
-};
-/** @type {Set<(status: SyncStatus) => void>} */
-const statusListeners = new Set();
-/** @type {Set<() => void>} */
-const dataListeners = new Set();
-const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL);
-if (channel) {
-  channel.onmessage = (event) => {
-    if (event.data && event.data.type === 'changed') {
-      notifyData(false);
-      refreshCounts();
-    }
-  };
-}
-
-/**
- * Follow the sync status (called at once with the current one).
- * @param {(status: SyncStatus) => void} listener
- */
-export function onStatus(listener) {
-  statusListeners.add(listener);
-  listener({ ...status });
-  return () => statusListeners.delete(listener);
-}
-
-/**
- * Be told when records on this device changed (sent, refused or pulled).
- * @param {() => void} listener
- */
-export function onData(listener) {
-  dataListeners.add(listener);
-  return () => dataListeners.delete(listener);
-}
-
-/** @param {Partial<SyncStatus>} patch */
-function publish(patch) {
-  Object.assign(status, patch);
-  const snapshot = { ...status };
-  for (const listener of statusListeners) listener(snapshot);
-}
-
-/** @param {boolean} broadcast */
-function notifyData(broadcast) {
-  for (const listener of dataListeners) listener();
-  if (broadcast && channel) channel.postMessage({ type: 'changed' });
-}
-
-/** Re-read how many changes wait or need attention. */
-export async function refreshCounts() {
-  const [pending, rejected] = await Promise.all([outboxCount(), readRejected()]);
-  publish({ pending, rejected: rejected.length });
-}
 
 /** @param {number} attempt */
 export function backoffDelay(attempt) {
