@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext
 
 from tests.pwa.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ApiUser,
+    NewContext,
     Person,
     prepare_instance,
     run_cli,
@@ -32,6 +34,25 @@ def browser_type_launch_args() -> dict[str, Any]:
             "(or run `make test`, whose setup does it)."
         )
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[NewContext]:
+    """Browser contexts for one test (each a phone or laptop of its own), closed after it.
+
+    pytest-playwright has a fixture of this name, but it pulls in pytest-base-url's, which
+    warns (an error here) under this pytest.
+    """
+    made: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(**options)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
 
 
 @pytest.fixture

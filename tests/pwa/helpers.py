@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, Page, Route
 
 from server import create_app
 from server.config import build_config
@@ -30,6 +30,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+# pytest-playwright's `new_context` fixture: makes contexts and closes them after the test.
+NewContext = Callable[..., BrowserContext]
 PASSWORD = "correct horse battery"
 SCREENS = ROOT / "test-artifacts" / "screens"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -286,14 +288,14 @@ def sync_and_wait(page: Page, network: Network) -> None:
 
 
 def capture_page(
-    browser: Browser, live: LiveServer, staff: dict[str, Person]
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> tuple[Page, Network, ApiUser, str]:
     """The observer's phone on the capture screen of a new observation."""
     api = ApiUser.login(live, staff["observer"].email)
     observation_id = api.observation(
         [(staff["observer"], "observer"), (staff["observee"], "observee")]
     )
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(viewport=PHONE)
     network = Network(context)
     page = context.new_page()
     sign_in(page, live.url, staff["observer"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.pwa.helpers import (
     PHONE,
     ApiUser,
     Network,
+    NewContext,
     Person,
     expect_pending,
     note_texts,
@@ -26,9 +27,9 @@ pytestmark = pytest.mark.browser
 PAIR = ("observer", "observee")
 
 
-def phone(browser: Browser, url: str, person: Person, route: str) -> tuple[Page, Network]:
+def phone(new_context: NewContext, url: str, person: Person, route: str) -> tuple[Page, Network]:
     """A signed-in phone showing one screen."""
-    context = browser.new_context(viewport=PHONE)
+    context = new_context(viewport=PHONE)
     network = Network(context)
     page = context.new_page()
     sign_in(page, url, person)
@@ -38,7 +39,7 @@ def phone(browser: Browser, url: str, person: Person, route: str) -> tuple[Page,
 
 @pytest.mark.parametrize("first", PAIR)
 def test_a_pair_sees_the_union_of_notes_and_settles_a_conflict_once(
-    first: str, browser: Browser, live: LiveServer, staff: dict[str, Person]
+    first: str, new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     """Both capture offline and reconnect (in each order): both see every note in time order.
     Both change `strengths` offline: both see a conflict card; one settles it; the other's
@@ -49,7 +50,7 @@ def test_a_pair_sees_the_union_of_notes_and_settles_a_conflict_once(
         [(staff["observer"], "observer"), (staff["observee"], "observee")]
     )
     phones = {
-        key: phone(browser, live.url, staff[key], f"capture/{observation_id}") for key in PAIR
+        key: phone(new_context, live.url, staff[key], f"capture/{observation_id}") for key in PAIR
     }
     for page, network in phones.values():
         page.wait_for_selector("main[data-ready=capture]")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from tests.pwa.helpers import (
     AXE,
@@ -14,6 +14,7 @@ from tests.pwa.helpers import (
     SCREENS,
     ApiUser,
     Network,
+    NewContext,
     Person,
     open_app,
     run_cli,
@@ -94,13 +95,13 @@ def conflict_on_strengths(live: LiveServer) -> str:
 
 
 def test_every_screen_at_phone_size_is_saved_and_has_no_serious_accessibility_problem(
-    browser: Browser, live: LiveServer, database_file: str, tmp_path: Path
+    new_context: NewContext, live: LiveServer, database_file: str, tmp_path: Path
 ) -> None:
     """Screens with the demo school's data. The context bypasses the CSP only because axe is
     injected as an inline script."""
     run_cli(database_file, tmp_path / "seed", "demo")
     shots = Shots()
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    context = new_context(viewport=PHONE, bypass_csp=True)
     network = Network(context)
     page = context.new_page()
     open_app(page, live.url)
@@ -158,7 +159,7 @@ def test_every_screen_at_phone_size_is_saved_and_has_no_serious_accessibility_pr
     write_note(page, "Pupil B will spot the pattern but will struggle to explain it.")
     shots.take(page, "09-capture-lesson-study")
 
-    lead = browser.new_context(viewport=PHONE, bypass_csp=True)
+    lead = new_context(viewport=PHONE, bypass_csp=True)
     lead_page = lead.new_page()
     sign_in(lead_page, live.url, TOM)
     open_app(lead_page, live.url, "lead")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import Browser, Route
+from playwright.sync_api import Route
 
 from tests.pwa.helpers import (
     ApiUser,
+    NewContext,
     Person,
     assert_exactly_once,
     capture_page,
@@ -21,10 +22,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_typing_200_notes_while_the_network_flaps_sends_each_once(
-    browser: Browser, live: LiveServer, staff: dict[str, Person]
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     """The connection drops and returns every 200 ms while 200 notes are typed."""
-    page, network, api, observation_id = capture_page(browser, live, staff)
+    page, network, api, observation_id = capture_page(new_context, live, staff)
     texts = [f"Flapping note {n:03d}" for n in range(1, 201)]
     offline = False
     toggled = time.monotonic()
@@ -43,10 +44,10 @@ def test_typing_200_notes_while_the_network_flaps_sends_each_once(
 
 
 def test_a_server_killed_and_restarted_mid_sync_loses_and_doubles_nothing(
-    browser: Browser, live: LiveServer, staff: dict[str, Person]
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     """The first batch is applied, then the server dies before its answer reaches the phone."""
-    page, network, api, observation_id = capture_page(browser, live, staff)
+    page, network, api, observation_id = capture_page(new_context, live, staff)
     network.set_offline(True)
     texts = [f"Note before the crash {n:03d}" for n in range(1, 151)]
     for text in texts:

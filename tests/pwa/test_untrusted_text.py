@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.sync_api import Browser, Dialog, expect
+from playwright.sync_api import Dialog, expect
 
 from tests.pwa.helpers import (
     PHONE,
     ApiUser,
+    NewContext,
     Person,
     note_texts,
     open_app,
@@ -29,7 +30,7 @@ MARKUP = [
 
 
 def test_markup_typed_or_received_shows_as_text_and_runs_nothing(
-    browser: Browser, live: LiveServer, staff: dict[str, Person]
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     """The page runs with its Content-Security-Policy switched off, so that only the app's own
     handling of text (textContent, never innerHTML) stands between the markup and the page."""
@@ -53,7 +54,7 @@ def test_markup_typed_or_received_shows_as_text_and_runs_nothing(
     )
     partner.put("observation", observation_id, {"strengths": MARKUP[2]})
 
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    context = new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     dialogs: list[str] = []
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from tests.pwa.helpers import (
+    NewContext,
     Person,
     assert_exactly_once,
     capture_page,
@@ -21,12 +22,12 @@ PUSH = "**/api/v1/sync/push"
 
 
 def test_an_update_waits_for_unsent_notes_and_then_sends_all_of_them(
-    browser: Browser, live: LiveServer, staff: dict[str, Person]
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     """20 notes cannot be sent (the server refuses connections to push); the server then
     announces a new version. It installs and waits; "Update now" takes it; the outbox is
     intact in the new version, and all 20 notes arrive once."""
-    page, network, api, observation_id = capture_page(browser, live, staff)
+    page, network, api, observation_id = capture_page(new_context, live, staff)
     wait_for_service_worker(page)
     old_version = page.get_attribute("meta[name=app-version]", "content")
     page.context.route(PUSH, lambda route: route.abort("connectionrefused"))
