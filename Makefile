@@ -13,7 +13,7 @@ PORT   ?= 8000
 help:
 	@echo "make run     set up, migrate, load the demo school, serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up (Debian packages, venv, npm) and run every test, SQLite and PostgreSQL"
-	@echo "make lint    ruff and mypy"
+	@echo "make lint    ruff, mypy, and the PWA's JSDoc types (tsc)"
 	@echo "make bench   benchmarks, written to BENCHMARKS.md"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,10 +45,11 @@ test: system-deps setup $(NODE_STAMP)
 test-fast: setup
 	$(BIN)/pytest -m "not browser" -x
 
-lint: setup
+lint: setup $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	node_modules/.bin/tsc -p jsconfig.json
 
 format: setup
 	$(BIN)/ruff check --fix .

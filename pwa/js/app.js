@@ -1,0 +1,192 @@
+// @ts-check
+/**
+ * Lesson Loop in the browser: open the local database, route between screens (after the #),
+ * keep the sync line and banners current, and start sync and the update watcher.
+ */
+
+import { openDb, outboxCount } from './db.js';
+import { h, replace, toast } from './dom.js';
+import { currentSession } from './session.js';
+import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
+import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
+import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell.js';
+
+/**
+ * @typedef {{
+ *   title: string, tab: string, node: HTMLElement, back?: string, hideTabs?: boolean,
+ *   action?: HTMLElement, focus?: () => void, refresh?: () => Promise<void>,
+ *   leave?: () => Promise<void> | void, busy?: () => boolean
+ * }} Screen
+ * @typedef {{
+ *   session: import('./session.js').Session, status: import('./sync-status.js').SyncStatus, online: boolean,
+ *   isLead: boolean, navigate: (hash: string) => void, toast: typeof toast,
+ *   missing: (message: string) => Screen, signedIn: (session: import('./session.js').Session) => void,
+ *   signedOut: () => void
+ * }} Ctx
+ */
+
+/**
+ * Each screen's module is loaded when the screen is first shown (all are in the service
+ * worker's cache), so starting the app parses only what its first screen needs.
+ * @type {Record<string, () => Promise<(ctx: Ctx, params: any) => Promise<Screen>>>}
+ */
+const SCREENS = {
+  today: () => import('./screens/today.js').then((m) => m.todayScreen),
+  new: () => import('./screens/new-observation.js').then((m) => m.newObservationScreen),
+  capture: () => import('./screens/capture.js').then((m) => m.captureScreen),
+  review: () => import('./screens/review.js').then((m) => m.reviewScreen),
+  learning: () => import('./screens/my-learning.js').then((m) => m.myLearningScreen),
+  lead: () => import('./screens/lead.js').then((m) => m.leadScreen),
+  settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
+  signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
+};
+const REFRESH_DELAY_MS = 150;
+
+const el = {
+  app: /** @type {HTMLElement} */ (document.getElementById('app')),
+  bar: /** @type {HTMLElement} */ (document.getElementById('app-bar')),
+  sync: /** @type {HTMLElement} */ (document.getElementById('sync-line')),
+  banners: /** @type {HTMLElement} */ (document.getElementById('banners')),
+  main: /** @type {HTMLElement} */ (document.getElementById('main')),
+  tabs: /** @type {HTMLElement} */ (document.getElementById('tab-bar')),
+};
+
+/** @type {Ctx} */
+const ctx = {
+  session: /** @type {any} */ (null),
+  status: { state: 'idle', pending: 0, rejected: 0, sending: [], lastSyncedAt: null, error: null, progress: null, attempts: 0, nextRetryAt: null },
+  online: navigator.onLine,
+  isLead: false,
+  navigate: (hash) => {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  toast,
+  missing: (message) => ({ title: 'Not found', tab: '', back: '#/today', node: h('div', { class: 'screen' }, h('p', { class: 'notice' }, message), h('a', { class: 'button wide', href: '#/today' }, 'Back to Today')) }),
+  signedIn: (session) => {
+    setSession(session);
+    startSyncOnce();
+    syncNow();
+    ctx.navigate('#/today');
+  },
+  signedOut: () => {
+    setSession(null);
+    location.hash = '#/signin';
+    location.reload();
+  },
+};
+
+/** @param {import('./session.js').Session | null | undefined} session */
+function setSession(session) {
+  ctx.session = /** @type {any} */ (session || null);
+  ctx.isLead = Boolean(session && (session.user.role === 'lead' || session.user.role === 'admin'));
+}
+
+let syncStarted = false;
+function startSyncOnce() {
+  if (syncStarted) return;
+  syncStarted = true;
+  startAutoSync(window);
+}
+
+/** @type {Screen | null} */
+let screen = null;
+let routeCount = 0;
+let updateWaiting = false;
+
+function parseHash() {
+  const [name, id] = location.hash.replace(/^#\/?/, '').split('/');
+  return { name: name || 'today', params: { id: id ? decodeURIComponent(id) : '' } };
+}
+
+async function route() {
+  const token = ++routeCount;
+  let { name, params } = parseHash();
+  if (!ctx.session || ctx.session.ended) name = 'signin';
+  else if (name === 'signin' || !SCREENS[name]) name = 'today';
+  performance.mark(`route-${name}`);
+  if (screen && screen.leave) await screen.leave();
+  const make = await SCREENS[name]();
+  const next = await make(ctx, params);
+  if (token !== routeCount) {
+    if (next.leave) await next.leave();
+    return;
+  }
+  screen = next;
+  renderAppBar(el.bar, { title: next.title, back: next.back || null, action: next.action || null });
+  renderTabs(el.tabs, { current: next.tab, isLead: ctx.isLead, hidden: Boolean(next.hideTabs) || !ctx.session });
+  el.app.dataset.screen = name;
+  replace(el.main, next.node);
+  el.main.dataset.ready = name;
+  document.title = `${next.title} · Lesson Loop`;
+  window.scrollTo(0, 0);
+  if (next.focus) next.focus();
+  else if (routeCount > 1) el.main.focus({ preventScroll: true });
+  performance.mark(`ready-${name}`);
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let refreshTimer;
+
+/** Redraw the screen with fresh data, unless the person is typing in one of its fields. */
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    const active = document.activeElement;
+    const typing = active && screen && screen.node.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && el.app.dataset.screen !== 'capture' && el.app.dataset.screen !== 'review';
+    if (!screen || !screen.refresh || typing) return;
+    await screen.refresh();
+  }, REFRESH_DELAY_MS);
+}
+
+function drawSyncLine() {
+  renderSyncLine(el.sync, ctx.status, {
+    online: ctx.online, now: Date.now(),
+    onSyncNow: () => { syncNow(); },
+    onSignIn: () => { location.hash = '#/signin'; route(); },
+  });
+  el.sync.hidden = !ctx.session;
+  renderBanners(el.banners, { updateWaiting, pending: ctx.status.pending, onUpdate: applyUpdate });
+}
+
+/** Safe to let a new version take over: nothing unsent, nobody typing or filling a form. */
+async function safeToUpdate() {
+  const active = document.activeElement;
+  const typing = Boolean(active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+  const busy = typing || (screen && screen.busy ? screen.busy() : false);
+  return !busy && (await outboxCount()) === 0;
+}
+
+async function boot() {
+  // Fetch the first screen's modules while the database opens.
+  const wanted = SCREENS[parseHash().name];
+  if (wanted) wanted().catch(() => undefined);
+  try {
+    await openDb();
+  } catch (error) {
+    replace(el.main, h('p', { class: 'notice' }, 'This browser will not let Lesson Loop store notes (private browsing may be on). Open it in a normal window.'));
+    throw error;
+  }
+  setSession(await currentSession());
+  onStatus((status) => {
+    const sendingChanged = status.sending.join() !== ctx.status.sending.join();
+    const wasBusy = ctx.status.state !== 'idle';
+    ctx.status = status;
+    drawSyncLine();
+    if (sendingChanged) refreshSoon();
+    if (wasBusy && status.state === 'idle' && status.pending === 0) applyIfSafe(safeToUpdate);
+  });
+  onData(refreshSoon);
+  onUpdateWaiting((waiting) => { updateWaiting = waiting; drawSyncLine(); });
+  const connectivity = () => { ctx.online = navigator.onLine; drawSyncLine(); refreshSoon(); };
+  window.addEventListener('online', connectivity);
+  window.addEventListener('offline', connectivity);
+  setInterval(drawSyncLine, 30_000);
+  window.addEventListener('hashchange', route);
+  await route();
+  // The first screen comes first; sending, receiving and update checks start after it.
+  if (ctx.session && !ctx.session.ended) startSyncOnce();
+  startUpdates(safeToUpdate);
+}
+
+boot();

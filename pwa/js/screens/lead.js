@@ -1,0 +1,79 @@
+// @ts-check
+/** The Lead screen: school focuses and look-fors, observations shared with leads, reports. */
+
+import { current, isoDay, newId } from '../model.js';
+import { putRecord } from '../outbox.js';
+import { downloadReport } from '../reports.js';
+import { renderLead } from '../views/lead.js';
+import { live, nameMap, readAll, summary } from './common.js';
+
+/** The first of September of this school year. */
+function schoolYearStart() {
+  const now = new Date();
+  const year = now.getMonth() >= 8 ? now.getFullYear() : now.getFullYear() - 1;
+  return `${year}-09-01`;
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
+async function load(ctx) {
+  const me = ctx.session.user.id;
+  const all = await readAll();
+  const names = nameMap(all.user);
+  const lookfors = live(all.lookfor);
+  const focuses = live(all.focus).filter((f) => f.kind === 'school')
+    .sort((a, b) => (a.active === b.active ? a.title.localeCompare(b.title) : a.active === false ? 1 : -1));
+  const shared = live(all.observation).filter((o) => o.visibility === 'leads').sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
+  return {
+    focuses: focuses.map((f) => ({
+      id: f.id, title: f.title, description: f.description || '', active: f.active !== false,
+      lookfors: lookfors.filter((l) => l.focus_id === f.id).map((l) => ({ id: l.id, text: l.text, active: l.active !== false }))
+        .sort((a, b) => Number(b.active) - Number(a.active)),
+    })),
+    shared: shared.map((o) => {
+      const s = summary(o, me, names);
+      const people = (o.participants || []).map((/** @type {any} */ p) => names.get(p.user_id)).filter(Boolean).join(', ');
+      return { id: s.id, title: s.title, when: s.when, kind: s.kind, people, href: `#/review/${o.id}` };
+    }),
+    teachers: all.user.map((u) => ({ id: u.id, name: String(current(u).display_name), active: u.fields.active !== false }))
+      .filter((u) => u.active).sort((a, b) => a.name.localeCompare(b.name)),
+    online: ctx.online,
+    from: schoolYearStart(),
+    to: isoDay(new Date()),
+  };
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @returns {Promise<import('../app.js').Screen>}
+ */
+export async function leadScreen(ctx) {
+  if (!ctx.isLead) return ctx.missing('The Lead screen is for leads. Ask your school admin if you need it.');
+  const change = async (/** @type {string} */ entity, /** @type {string} */ id, /** @type {Record<string, any>} */ fields, /** @type {string} */ message) => {
+    await putRecord(entity, id, fields);
+    ctx.toast(message);
+    await screen.refresh();
+  };
+  /** @type {import('../views/lead.js').LeadActions} */
+  const actions = {
+    onCreateFocus: (title, description) => change('focus', newId(), { title, description, kind: 'school', active: true }, 'School focus added.'),
+    onEditFocus: (id, fields) => change('focus', id, fields, 'Focus saved.'),
+    onFocusActive: (id, active) => change('focus', id, { active }, active ? 'Focus brought back.' : 'Focus retired. Its history is kept.'),
+    onAddLookfor: (focusId, text) => change('lookfor', newId(), { focus_id: focusId, text, active: true }, 'Look-for added.'),
+    onEditLookfor: (id, text) => change('lookfor', id, { text }, 'Look-for saved.'),
+    onLookforActive: (id, active) => change('lookfor', id, { active }, active ? 'Look-for brought back.' : 'Look-for retired. Past ticks are kept.'),
+    onDownload: async (path) => ctx.toast(await downloadReport(path)),
+  };
+  const screen = {
+    title: 'Lead',
+    tab: 'lead',
+    node: renderLead(await load(ctx), actions),
+    async refresh() {
+      const fresh = renderLead(await load(ctx), actions);
+      screen.node.replaceWith(fresh);
+      screen.node = fresh;
+    },
+  };
+  return screen;
+}

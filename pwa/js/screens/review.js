@@ -1,0 +1,249 @@
+// @ts-check
+/** The Review screen's data and actions: merged notes, talk-through fields, conflicts, next steps. */
+
+import { readChildren, readEntities, readRecord, readTimeline } from '../db.js';
+import {
+  CATEGORIES, DELIVERY, KINDS, ROLES, STATUSES, byTime, current, delivery, formatTime, formatWhen,
+  isoDay, newId, observees, openConflicts, roleOf,
+} from '../model.js';
+import { putRecord } from '../outbox.js';
+import { downloadReport } from '../reports.js';
+import { mountReview } from '../views/review.js';
+import { byDue, live, nameMap, stepItem } from './common.js';
+
+const FIELD_LABELS = /** @type {Record<string, string>} */ ({
+  strengths: 'Strengths', wonderings: 'Wonderings', reflection: 'Reflection', focus_question: 'Their question',
+  learning_intention: 'Learning intention', title: 'Title', class_label: 'Class', subject: 'Subject',
+  year_group: 'Year group', status: 'Status', visibility: 'Sharing',
+});
+const FIELD_DELAY_MS = 300;
+const FIRST_NOTES = 60;
+
+/**
+ * The notes and next steps of an observation: all of them, or, for a quick first screen, the
+ * first notes in time order and how many there are (the rest follow at once).
+ * @param {string} id
+ * @param {boolean} quick
+ */
+async function readParts(id, quick) {
+  if (!quick) {
+    const children = await readChildren(id);
+    const notes = children.filter((r) => r.entity === 'note');
+    return { notes, steps: children.filter((r) => r.entity === 'next_step'), total: notes.length, complete: true };
+  }
+  const [{ notes, total }, { next_step: steps }] = await Promise.all([readTimeline(id, FIRST_NOTES), readEntities(['next_step'])]);
+  const mine = steps.filter((s) => current(s).observation_id === id);
+  return { notes, steps: mine, total, complete: notes.length >= total };
+}
+
+/**
+ * Conflict cards: for each field with set-aside values, every version with who wrote it.
+ * @param {import('../db.js').StoredRecord} record
+ * @param {Record<string, any>} obs
+ * @param {string} me
+ * @param {Map<string, string>} names
+ */
+function conflictCards(record, obs, me, names) {
+  /** @type {Map<string, import('../db.js').Conflict[]>} */
+  const byField = new Map();
+  for (const conflict of openConflicts(record)) {
+    if (!(conflict.field in FIELD_LABELS) || typeof conflict.value !== 'string') continue;
+    byField.set(conflict.field, [...(byField.get(conflict.field) || []), conflict]);
+  }
+  const others = (obs.participants || []).filter((/** @type {any} */ p) => p.user_id !== me);
+  const pair = (obs.participants || []).length === 2 ? names.get(others[0]?.user_id) || null : null;
+  const first = (/** @type {string} */ name) => name.split(' ')[0];
+  return [...byField.entries()].map(([field, conflicts]) => {
+    const allMine = conflicts.every((c) => c.author_id === me);
+    const noneMine = conflicts.every((c) => c.author_id !== me);
+    const shownLabel = allMine && pair ? `${pair}’s version` : noneMine && pair ? 'Your version' : 'The version shown now';
+    const shownKeep = allMine && pair ? `Keep ${first(pair)}’s` : noneMine && pair ? 'Keep mine' : 'Keep this one';
+    const versions = [{ label: shownLabel, value: String(obs[field] ?? ''), keep: shownKeep }];
+    for (const c of conflicts) {
+      if (versions.some((v) => v.value === c.value)) continue;
+      const name = names.get(c.author_id) || 'Someone';
+      versions.push(c.author_id === me
+        ? { label: 'Your version', value: c.value, keep: 'Keep mine' }
+        : { label: `${name}’s version`, value: c.value, keep: `Keep ${first(name)}’s` });
+    }
+    return { field, label: FIELD_LABELS[field], ids: conflicts.map((c) => c.id), versions };
+  }).filter((card) => card.versions.length > 1 || card.ids.length);
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {string} id
+ * @param {boolean} [quick] only the first notes (and their count)
+ */
+async function load(ctx, id, quick = false) {
+  const me = ctx.session.user.id;
+  const [record, parts, directory] = await Promise.all([readRecord('observation', id), readParts(id, quick), readEntities(['user', 'focus', 'lookfor'])]);
+  if (!record) return null;
+  const obs = current(record);
+  const names = nameMap(directory.user);
+  names.set(me, ctx.session.user.display_name);
+  const lookforText = new Map(directory.lookfor.map((l) => [l.id, String(current(l).text)]));
+  const focusTitles = new Map(directory.focus.map((f) => [f.id, String(current(f).title)]));
+  const noteRecords = parts.notes;
+  const stateOf = new Map(noteRecords.map((r) => [r.id, r]));
+  const notes = byTime(live(noteRecords)).map((n) => {
+    const r = /** @type {import('../db.js').StoredRecord} */ (stateOf.get(n.id));
+    const state = delivery(r, ctx.status.sending);
+    const authorId = r.created_by || '';
+    return {
+      id: n.id, time: formatTime(n.at), minute: n.minute ?? null, authorId, mine: authorId === me,
+      author: authorId === me ? 'You' : names.get(authorId) || 'Someone',
+      category: n.category, categoryLabel: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (n.category)] || n.category,
+      text: n.text || '', casePupil: n.case_pupil || '', rating: n.lookfor_rating || null,
+      lookfor: n.lookfor_id ? lookforText.get(n.lookfor_id) || 'A look-for' : null,
+      delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
+    };
+  });
+  const authors = [...new Set(notes.map((n) => n.authorId))].map((a) => ({ id: a, name: a === me ? 'You' : names.get(a) || 'Someone' }));
+  const present = new Set(notes.map((n) => n.category));
+  const watched = observees(obs);
+  const tallies = obs.kind === 'learning_walk' ? tally(notes, lookforText) : [];
+  const today = isoDay(new Date());
+  const titles = new Map([[id, obs.title]]);
+  return {
+    id, obs,
+    view: {
+      id,
+      header: {
+        title: obs.title, kind: KINDS[/** @type {keyof typeof KINDS} */ (obs.kind)] || 'Observation', when: formatWhen(obs.starts_at),
+        place: [obs.class_label, obs.subject, obs.year_group].filter(Boolean).join(' · '),
+        people: (obs.participants || []).map((/** @type {any} */ p) => ({ name: p.user_id === me ? 'You' : names.get(p.user_id) || 'Someone', role: ROLES[/** @type {keyof typeof ROLES} */ (p.role)] || p.role })),
+        focus: (obs.focus_ids || []).map((/** @type {string} */ f) => focusTitles.get(f)).filter(Boolean).join(', ') || null,
+        question: obs.focus_question || '', intention: obs.learning_intention || '',
+      },
+      status: obs.status, statusLabel: STATUSES[/** @type {keyof typeof STATUSES} */ (obs.status)] || obs.status,
+      conflicts: conflictCards(record, obs, me, names),
+      notes, authors, notesTotal: parts.complete ? notes.length : parts.total, complete: parts.complete,
+      categories: Object.entries(CATEGORIES).filter(([value]) => present.has(value)).map(([value, label]) => ({ value, label })),
+      fields: { strengths: obs.strengths || '', wonderings: obs.wonderings || '', reflection: obs.reflection || '' },
+      canReflect: watched.includes(me),
+      observeeName: watched.length ? watched.map((w) => (w === me ? 'You' : names.get(w) || 'The observed teacher')).join(' and ') : 'The observed teacher',
+      steps: byDue(live(parts.steps)).map((s) => ({ ...stepItem(s, titles, today), context: `${s.owner_id === me ? 'Yours' : names.get(s.owner_id) || 'Someone'}${s.status === 'done' ? ' · done' : ''}` })),
+      participants: (obs.participants || []).map((/** @type {any} */ p) => ({ id: p.user_id, name: p.user_id === me ? 'Me' : names.get(p.user_id) || 'Someone' })),
+      isObservee: roleOf(obs, me) === 'observee',
+      shared: obs.visibility === 'leads',
+      tallies, online: ctx.online, canCapture: obs.status !== 'reviewed' && Boolean(roleOf(obs, me) || record.created_by === me),
+      me, today,
+    },
+  };
+}
+
+/**
+ * Look-for ticks counted over the walk.
+ * @param {{category: string, lookfor: string | null, rating: string | null}[]} notes
+ * @param {Map<string, string>} lookforText
+ */
+function tally(notes, lookforText) {
+  /** @type {Map<string, {text: string, seen: number, partly: number, not_seen: number}>} */
+  const rows = new Map();
+  for (const note of notes) {
+    if (note.category !== 'lookfor' || !note.lookfor || !note.rating) continue;
+    const row = rows.get(note.lookfor) || { text: note.lookfor, seen: 0, partly: 0, not_seen: 0 };
+    row[/** @type {'seen' | 'partly' | 'not_seen'} */ (note.rating)] += 1;
+    rows.set(note.lookfor, row);
+  }
+  return [...rows.values()].filter((r) => lookforText.size === 0 || r.text);
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {{id: string}} params
+ * @returns {Promise<import('../app.js').Screen>}
+ */
+export async function reviewScreen(ctx, params) {
+  const id = params.id;
+  performance.mark('review-start');
+  const loaded = await load(ctx, id, true);
+  if (!loaded) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
+  let obs = loaded.obs;
+  /** @type {Map<string, ReturnType<typeof setTimeout>>} */
+  const timers = new Map();
+  /** @type {Map<string, string>} */
+  const waiting = new Map();
+  const put = (/** @type {Record<string, any>} */ fields, /** @type {string[]} */ resolves = []) => putRecord('observation', id, fields, { resolves });
+  const refresh = async () => {
+    const next = await load(ctx, id);
+    if (next) {
+      obs = next.obs;
+      view.update(next.view);
+    }
+  };
+  const flushField = async (/** @type {string} */ name) => {
+    clearTimeout(timers.get(name));
+    timers.delete(name);
+    if (!waiting.has(name)) return;
+    const value = waiting.get(name);
+    waiting.delete(name);
+    await put({ [name]: value });
+  };
+  const view = mountReview(loaded.view, {
+    onField(name, value) {
+      waiting.set(name, value);
+      clearTimeout(timers.get(name));
+      timers.set(name, setTimeout(() => flushField(name), FIELD_DELAY_MS));
+    },
+    async onFieldDone(name) {
+      await flushField(name);
+      await refresh();
+    },
+    async onResolve(field, value, ids) {
+      await flushField(field);
+      await put({ [field]: value }, ids);
+      ctx.toast('Kept. Your partner sees the same text after their next sync.');
+      await refresh();
+    },
+    async onShare(shared) {
+      await put({ visibility: shared ? 'leads' : 'participants' });
+      ctx.toast(shared ? 'Shared with leads.' : 'Only the people taking part can see this now.');
+      await refresh();
+    },
+    async onAddStep(step) {
+      const focusId = (obs.focus_ids || [])[0] || null;
+      await putRecord('next_step', newId(), { ...step, observation_id: id, status: 'open', ...(focusId ? await focusFor(focusId, step.owner_id) : {}) });
+      ctx.toast('Next step added.');
+      await refresh();
+    },
+    async onStepDone(stepId, done) {
+      await putRecord('next_step', stepId, { status: done ? 'done' : 'open' });
+      await refresh();
+    },
+    async onMarkReviewed() {
+      await Promise.all([...timers.keys()].map(flushField));
+      await put({ status: 'reviewed' });
+      ctx.toast('Marked as reviewed.');
+      await refresh();
+    },
+    async onDownload() {
+      ctx.toast(await downloadReport(`/reports/observations/${id}.pdf`));
+    },
+  });
+  performance.mark('review-ready');
+  if (!loaded.view.complete) setTimeout(() => refresh(), 0); // the rest of the notes
+  return {
+    title: loaded.view.header.title,
+    tab: 'review',
+    back: '#/today',
+    node: view.node,
+    refresh,
+    async leave() {
+      await Promise.all([...timers.keys()].map(flushField));
+    },
+  };
+}
+
+/**
+ * A next step may name the observation's focus when it is a school focus or the owner's own.
+ * @param {string} focusId
+ * @param {string} ownerId
+ */
+async function focusFor(focusId, ownerId) {
+  const focus = await readRecord('focus', focusId);
+  if (!focus) return {};
+  const fields = current(focus);
+  return fields.kind === 'school' || fields.owner_id === ownerId ? { focus_id: focusId } : {};
+}

@@ -1,0 +1,67 @@
+// @ts-check
+/** The Today screen's data and actions. */
+
+import { readDrafts } from '../db.js';
+import { isoDay, stage } from '../model.js';
+import { putRecord } from '../outbox.js';
+import { renderToday } from '../views/today.js';
+import { byDue, live, myObservations, nameMap, readAll, stepItem, summary } from './common.js';
+
+/** @param {number} hour */
+function greeting(hour) {
+  return hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
+async function load(ctx) {
+  const me = ctx.session.user.id;
+  const [all, drafts] = await Promise.all([readAll(), readDrafts()]);
+  const names = nameMap(all.user);
+  const mine = myObservations(all.observation, me);
+  const now = Date.now();
+  /** @type {{in_progress: any[], upcoming: any[], to_review: any[]}} */
+  const groups = { in_progress: [], upcoming: [], to_review: [] };
+  for (const obs of mine.sort((a, b) => (a.starts_at < b.starts_at ? -1 : 1))) {
+    const where = stage(obs, now);
+    if (where !== 'done') groups[where].push(summary(obs, me, names));
+  }
+  groups.in_progress.reverse();
+  groups.to_review.reverse();
+  const titles = new Map(mine.map((o) => [o.id, o.title]));
+  const today = isoDay(new Date());
+  const steps = byDue(live(all.next_step).filter((s) => s.owner_id === me && s.status !== 'done')).map((s) => stepItem(s, titles, today));
+  return {
+    firstName: (ctx.session.user.display_name || '').split(' ')[0] || 'there',
+    greeting: greeting(new Date().getHours()),
+    groups,
+    steps,
+    drafts: drafts.filter((d) => d.text && d.text.trim() && titles.has(d.observation_id))
+      .map((d) => ({ observationId: d.observation_id, title: titles.get(d.observation_id) || 'an observation' })),
+  };
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @returns {Promise<import('../app.js').Screen>}
+ */
+export async function todayScreen(ctx) {
+  const actions = {
+    onStepDone: async (/** @type {string} */ id, /** @type {boolean} */ done) => {
+      await putRecord('next_step', id, { status: done ? 'done' : 'open' });
+      ctx.toast(done ? 'Next step marked done.' : 'Next step opened again.');
+    },
+  };
+  const screen = {
+    title: 'Today',
+    tab: 'today',
+    node: renderToday(await load(ctx), actions),
+    async refresh() {
+      const fresh = renderToday(await load(ctx), actions);
+      screen.node.replaceWith(fresh);
+      screen.node = fresh;
+    },
+  };
+  return screen;
+}

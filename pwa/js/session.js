@@ -1,0 +1,95 @@
+// @ts-check
+/**
+ * Signing in and out. The token and client id live in IndexedDB (meta `session`): tokens are
+ * long-lived, because weeks offline are normal. Each sign-in is a new device for the server.
+ */
+
+import { api } from './api.js';
+import { STORES, clearAll, metaGet, metaPut, outboxCount, outboxHead, readMeta, transact } from './db.js';
+import { renumber } from './outbox.js';
+
+/**
+ * @typedef {{id: string, email: string, display_name: string, role: string, school_id: string,
+ *   team_ids: string[]}} User
+ * @typedef {{token: string, client_id: string, user: User, ended?: boolean}} Session
+ */
+
+/** @returns {Promise<Session | undefined>} */
+export function currentSession() {
+  return readMeta('session');
+}
+
+/** A name for this device in the person's list of signed-in devices. */
+function deviceName() {
+  const agent = navigator.userAgent;
+  const system = /iPhone|iPad/.test(agent) ? 'iPhone or iPad' : /Android/.test(agent) ? 'Android'
+    : /Mac OS/.test(agent) ? 'Mac' : /Windows/.test(agent) ? 'Windows' : /CrOS/.test(agent) ? 'Chromebook' : 'Linux';
+  return `Lesson Loop app on ${system}`;
+}
+
+/**
+ * Sign in. Someone else's unsent changes on this device are never thrown away: they must
+ * sign in again to send them first.
+ * @param {string} email
+ * @param {string} password
+ * @returns {Promise<Session>}
+ */
+export async function signIn(email, password) {
+  const previous = await currentSession();
+  const waiting = await outboxCount();
+  const result = await api('/auth/login', { method: 'POST', body: { email, password, device_name: deviceName() } });
+  if (previous && previous.user.id !== result.user.id && waiting > 0) {
+    throw new Error(`${previous.user.display_name} has ${waiting} unsent ${waiting === 1 ? 'change' : 'changes'} on this device. They need to sign in and send them first.`);
+  }
+  if (previous && previous.user.id !== result.user.id) await clearAll();
+  /** @type {Session} */
+  const session = { token: result.token, client_id: result.client_id, user: result.user };
+  await transact([STORES.meta, STORES.records, STORES.outbox], 'readwrite', async (tx) => {
+    // A new sign-in is a new device on the server, counting seq from 1 again.
+    const [head] = await outboxHead(tx, 1);
+    if (head) await renumber(tx, 0);
+    else await metaPut(tx, 'seq', 0);
+    await metaPut(tx, 'session', session);
+    if (!(await metaGet(tx, 'signedInAt'))) await metaPut(tx, 'signedInAt', new Date().toISOString());
+  });
+  await requestPersistence();
+  return session;
+}
+
+/** Ask the browser to keep our storage even when space runs low; the answer is shown in Settings. */
+export async function requestPersistence() {
+  if (!navigator.storage || !navigator.storage.persist) return false;
+  try {
+    const persisted = await navigator.storage.persisted();
+    return persisted || (await navigator.storage.persist());
+  } catch {
+    return false;
+  }
+}
+
+/** Storage: persisted or not, and how much is used. */
+export async function storageReport() {
+  const storage = navigator.storage;
+  if (!storage) return { persisted: false, usage: null, quota: null };
+  const [persisted, estimate] = await Promise.all([
+    storage.persisted ? storage.persisted() : Promise.resolve(false),
+    storage.estimate ? storage.estimate() : Promise.resolve(/** @type {StorageEstimate} */ ({})),
+  ]);
+  return { persisted, usage: estimate.usage ?? null, quota: estimate.quota ?? null };
+}
+
+/**
+ * Sign out: end the token on the server (when reachable) and forget everything here.
+ * The caller checks for unsent changes first.
+ */
+export async function signOut() {
+  const session = await currentSession();
+  if (session && !session.ended) {
+    try {
+      await api('/auth/logout', { method: 'POST', token: session.token });
+    } catch {
+      // Offline or already ended: this device forgets the token either way.
+    }
+  }
+  await clearAll();
+}

@@ -1,0 +1,165 @@
+// @ts-check
+/**
+ * Capture: a large text box that keeps focus, category chips, the lesson clock, case-pupil
+ * chips (lesson study), look-for ticks (learning walks), and the notes so far with their
+ * delivery state. The controller saves the text as it is typed; this module only draws.
+ */
+
+import { chips, choose, empty, h, icon, longList, replace } from '../dom.js';
+import { CATEGORY_PROMPTS, RATINGS } from '../model.js';
+
+/**
+ * @typedef {{id: string, minute: number | null, category: string, categoryLabel: string, text: string,
+ *   casePupil: string, rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
+ *   problem: string | null}} NoteItem
+ * @typedef {{
+ *   title: string, isWalk: boolean, isStudy: boolean, categories: {value: string, label: string}[],
+ *   category: string, casePupils: string[], casePupil: string, text: string, clockStartedAt: number | null,
+ *   visit: number, lookfors: {id: string, text: string, rating: string | null}[], notes: NoteItem[]
+ * }} CaptureData
+ * @typedef {{
+ *   onInput: (text: string) => void, onCategory: (value: string) => void, onCasePupil: (value: string) => void,
+ *   onSave: (text: string) => Promise<boolean>, onRate: (lookforId: string, rating: string) => void,
+ *   onRestartClock: () => void, onNextVisit: () => void
+ * }} CaptureActions
+ */
+
+const DELIVERY_ICONS = /** @type {const} */ ({ local: 'phone', sending: 'sync', delivered: 'check', attention: 'alert' });
+
+/**
+ * @param {NoteItem} note
+ */
+export function noteDelivery(note) {
+  return h('p', { class: `delivery delivery-${note.delivery}` },
+    icon(DELIVERY_ICONS[/** @type {keyof typeof DELIVERY_ICONS} */ (note.delivery)] || 'phone'),
+    h('span', null, note.deliveryLabel),
+    note.problem ? h('span', { class: 'problem' }, ` ${note.problem}`) : null);
+}
+
+/**
+ * @param {NoteItem} note
+ */
+function noteItem(note) {
+  return h('li', { class: 'note', dataset: { id: note.id, delivery: note.delivery } },
+    h('div', { class: 'note-head' },
+      note.minute === null ? null : h('span', { class: 'minute' }, `${note.minute} min`),
+      h('span', { class: `tag cat-${note.category}` }, note.categoryLabel),
+      note.casePupil ? h('span', { class: 'tag' }, `Pupil ${note.casePupil}`) : null,
+      note.rating ? h('span', { class: `tag rating-${note.rating}` }, RATINGS[/** @type {keyof typeof RATINGS} */ (note.rating)]) : null),
+    note.lookfor ? h('p', { class: 'note-lookfor' }, note.lookfor) : null,
+    note.text ? h('p', { class: 'note-text' }, note.text) : null,
+    noteDelivery(note));
+}
+
+/**
+ * @param {number | null} startedAt
+ */
+function clockText(startedAt) {
+  if (!startedAt) return 'Lesson clock not started';
+  const minutes = Math.max(0, Math.floor((Date.now() - startedAt) / 60_000));
+  return `Minute ${minutes} of the lesson`;
+}
+
+/**
+ * @param {CaptureData} data
+ * @param {CaptureActions} actions
+ */
+export function mountCapture(data, actions) {
+  const text = h('textarea', {
+    id: 'note-text', class: 'capture-text', rows: 5, maxlength: 10000, enterkeyhint: 'send',
+    placeholder: CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (data.category)],
+    'aria-label': 'Note', 'aria-describedby': 'note-help',
+  });
+  text.value = data.text;
+  const savedState = h('span', { class: 'saved-state', id: 'note-help' }, 'Enter saves the note. Words are kept as you type.');
+  const saveButton = h('button', { type: 'button', class: 'button primary', id: 'save-note' }, 'Save note');
+  const clock = h('span', { class: 'clock-text' }, clockText(data.clockStartedAt));
+  const visit = h('span', { class: 'clock-text' }, `Classroom ${data.visit}`);
+  const categoryChips = chips('Kind of note', data.categories, data.category, (value) => {
+    text.placeholder = CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (value)];
+    actions.onCategory(value);
+  }, { name: 'category', keepFocus: true, hideLegend: true, className: 'chips-compact' });
+  const pupilChips = data.isStudy
+    ? chips('Case pupil', [{ value: '', label: 'None' }, ...data.casePupils.map((p) => ({ value: p, label: p }))], data.casePupil, actions.onCasePupil, { name: 'case-pupil', keepFocus: true, className: 'chips-compact chips-inline' })
+    : null;
+  const lookfors = h('ul', { class: 'lookfors' });
+  const notesHeading = h('h2', null, 'Notes');
+  const notes = h('ol', { class: 'notes', 'aria-live': 'polite' });
+
+  let saving = false;
+  /** Save first, then empty the box: a failed save leaves the words where they were. */
+  async function save() {
+    const value = text.value;
+    if (saving || !value.trim()) {
+      text.focus();
+      return;
+    }
+    saving = true;
+    try {
+      if (await actions.onSave(value)) {
+        // Keep anything typed while the note was being written away.
+        text.value = text.value.startsWith(value) ? text.value.slice(value.length).trimStart() : text.value;
+        if (text.value) actions.onInput(text.value);
+      }
+    } finally {
+      saving = false;
+      text.focus();
+    }
+  }
+  text.addEventListener('input', () => actions.onInput(text.value));
+  text.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      save();
+    }
+  });
+  saveButton.addEventListener('pointerdown', (event) => event.preventDefault());
+  saveButton.addEventListener('click', save);
+
+  let current = data;
+  const drawNotes = longList(notes, noteItem, { first: 40, empty: 'Your notes appear here, newest first.' });
+  const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
+
+  const top = data.isWalk
+    ? h('div', { class: 'capture-top' }, icon('clock'), visit,
+      h('button', { type: 'button', class: 'button small', onclick: actions.onNextVisit }, 'Next classroom'))
+    : h('div', { class: 'capture-top' }, icon('clock'), clock,
+      h('button', { type: 'button', class: 'button small quiet', onclick: actions.onRestartClock, 'aria-label': 'Restart the lesson clock at minute 0' }, data.clockStartedAt ? 'Restart' : 'Start'));
+  const node = h('div', { class: 'screen capture' },
+    top,
+    data.isWalk ? h('section', { class: 'section' }, h('h2', null, 'Look-fors in this classroom'), lookfors) : null,
+    categoryChips,
+    pupilChips,
+    h('div', { class: 'compose' }, text, h('div', { class: 'compose-row' }, savedState, saveButton)),
+    h('section', { class: 'section' }, notesHeading, notes));
+
+  /** @param {CaptureData} next */
+  function update(next) {
+    current = next;
+    clock.textContent = clockText(next.clockStartedAt);
+    visit.textContent = `Classroom ${next.visit}`;
+    choose(categoryChips, next.category);
+    if (pupilChips) choose(pupilChips, next.casePupil);
+    const restart = top.querySelector('button.quiet');
+    if (restart) restart.textContent = next.clockStartedAt ? 'Restart' : 'Start';
+    replace(lookfors, next.lookfors.length ? next.lookfors.map((look) => h('li', { class: 'lookfor' },
+      h('p', { class: 'lookfor-text' }, look.text),
+      h('div', { class: 'rating-row', role: 'group', 'aria-label': look.text },
+        Object.entries(RATINGS).map(([value, label]) => h('button', {
+          type: 'button', class: `rating rating-${value}`, 'aria-pressed': String(look.rating === value),
+          onclick: () => actions.onRate(look.id, value),
+        }, label))))) : h('li', null, empty('This focus has no look-fors yet. A lead adds them on the Lead screen.')));
+    notesHeading.textContent = next.notes.length ? `Notes (${next.notes.length})` : 'Notes';
+    drawNotes(next.notes.map((note) => ({ key: note.id, item: note })));
+  }
+  update(data);
+  return {
+    node,
+    update,
+    focus: () => text.focus(),
+    /** Say that the words typed so far are kept. */
+    draftSaved: () => { savedState.textContent = 'Kept on this device as you type. Enter saves the note.'; },
+    currentText: () => text.value,
+    stop: () => clearInterval(timer),
+  };
+}

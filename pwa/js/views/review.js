@@ -1,0 +1,211 @@
+// @ts-check
+/**
+ * Review: everyone's notes merged in time order, strengths, wonderings and the observed
+ * teacher's reflection, agreed next steps, sharing with leads (the observed teacher only), and
+ * conflict cards for a field two people changed at once.
+ */
+
+import { chips, empty, field, h, icon, longList, replace, section } from '../dom.js';
+import { RATINGS } from '../model.js';
+import { noteDelivery } from './capture.js';
+import { stepRow } from './today.js';
+
+/**
+ * @typedef {{id: string, time: string, minute: number | null, author: string, mine: boolean,
+ *   authorId: string, category: string, categoryLabel: string, text: string, casePupil: string,
+ *   rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
+ *   problem: string | null}} NoteRow
+ * @typedef {{field: string, label: string, ids: string[],
+ *   versions: {label: string, value: string, keep: string}[]}} ConflictCard
+ * @typedef {{
+ *   header: {title: string, kind: string, when: string, place: string, people: {name: string, role: string}[],
+ *     focus: string | null, question: string, intention: string},
+ *   status: string, statusLabel: string, conflicts: ConflictCard[], notes: NoteRow[],
+ *   notesTotal: number, complete: boolean,
+ *   authors: {id: string, name: string}[], categories: {value: string, label: string}[],
+ *   fields: {strengths: string, wonderings: string, reflection: string}, canReflect: boolean,
+ *   observeeName: string, steps: import('./today.js').StepItem[], participants: {id: string, name: string}[],
+ *   isObservee: boolean, shared: boolean, tallies: {text: string, seen: number, partly: number, not_seen: number}[],
+ *   online: boolean, canCapture: boolean, me: string, today: string, id: string
+ * }} ReviewData
+ * @typedef {{
+ *   onField: (name: string, value: string) => void, onFieldDone: (name: string) => void, onResolve: (field: string, value: string, ids: string[]) => void,
+ *   onShare: (shared: boolean) => void, onAddStep: (step: {text: string, owner_id: string, due_on: string | null}) => void,
+ *   onStepDone: (id: string, done: boolean) => void, onMarkReviewed: () => void, onDownload: () => void
+ * }} ReviewActions
+ */
+
+/**
+ * @param {ConflictCard} card
+ * @param {ReviewActions} actions
+ */
+function conflictCard(card, actions) {
+  const combined = h('textarea', { rows: 6, 'aria-label': `Combined ${card.label.toLowerCase()}` });
+  combined.value = card.versions.map((v) => v.value).filter(Boolean).join('\n\n');
+  const editor = h('div', { class: 'combine', hidden: true },
+    field(`Combined ${card.label.toLowerCase()}`, combined),
+    h('button', { type: 'button', class: 'button primary', onclick: () => actions.onResolve(card.field, combined.value, card.ids) }, 'Save combined text'));
+  return h('article', { class: 'conflict-card', dataset: { field: card.field }, 'aria-label': `Two versions of ${card.label}` },
+    h('h3', null, icon('alert'), `Two versions of “${card.label}”`),
+    h('p', null, 'You were both writing this at the same time. Nothing has been lost: choose one, or combine them.'),
+    card.versions.map((v) => h('div', { class: 'version' },
+      h('p', { class: 'version-label' }, v.label),
+      h('p', { class: 'version-text' }, v.value || '(empty)'),
+      h('button', { type: 'button', class: 'button small', onclick: () => actions.onResolve(card.field, v.value, card.ids) }, v.keep))),
+    h('button', { type: 'button', class: 'button small quiet', onclick: () => { editor.hidden = !editor.hidden; if (!editor.hidden) combined.focus(); } }, 'Edit a combined text'),
+    editor);
+}
+
+/**
+ * @param {NoteRow} note
+ */
+function noteRow(note) {
+  return h('li', { class: 'note', dataset: { id: note.id, author: note.authorId, category: note.category } },
+    h('div', { class: 'note-head' },
+      h('span', { class: 'minute' }, note.minute === null ? note.time : `${note.time} · ${note.minute} min`),
+      h('span', { class: 'author' }, note.author),
+      h('span', { class: `tag cat-${note.category}` }, note.categoryLabel),
+      note.casePupil ? h('span', { class: 'tag' }, `Pupil ${note.casePupil}`) : null,
+      note.rating ? h('span', { class: `tag rating-${note.rating}` }, RATINGS[/** @type {keyof typeof RATINGS} */ (note.rating)]) : null),
+    note.lookfor ? h('p', { class: 'note-lookfor' }, note.lookfor) : null,
+    note.text ? h('p', { class: 'note-text' }, note.text) : null,
+    note.mine && note.delivery !== 'delivered' ? noteDelivery(/** @type {any} */ (note)) : null);
+}
+
+/**
+ * A text area that saves as the person types (and at once when they leave it); sync
+ * refreshes it only while it does not have the focus.
+ * @param {string} name
+ * @param {string} value
+ * @param {ReviewActions} actions
+ * @param {string} placeholder
+ */
+function liveText(name, value, actions, placeholder) {
+  const area = h('textarea', { name, rows: 4, maxlength: 20000, placeholder });
+  area.value = value;
+  area.addEventListener('input', () => actions.onField(name, area.value));
+  area.addEventListener('blur', () => actions.onFieldDone(name));
+  return area;
+}
+
+/**
+ * @param {ReviewData} data
+ * @param {ReviewActions} actions
+ */
+export function mountReview(data, actions) {
+  let category = 'all';
+  let author = 'all';
+  let latest = data;
+  const conflicts = h('div', { class: 'conflicts' });
+  const notesHeading = h('h2', null, 'Notes');
+  const notesList = h('ol', { class: 'notes merged' });
+  const personFilter = h('select', { 'aria-label': 'Whose notes', onchange: () => { author = personFilter.value; drawNotes(); } });
+  const categoryFilter = h('div', { class: 'filter-slot' });
+  const strengths = liveText('strengths', data.fields.strengths, actions, 'What went well, with the evidence for it');
+  const wonderings = liveText('wonderings', data.fields.wonderings, actions, 'Questions to talk about together');
+  const reflection = liveText('reflection', data.fields.reflection, actions, 'What you noticed, and what you want to try next');
+  const reflectionSlot = h('div');
+  const steps = h('ul', { class: 'steps' });
+  const shareSlot = h('div');
+  const tallies = h('div');
+  const finish = h('div', { class: 'actions' });
+
+  const stepText = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Try a hinge question before the task' });
+  const stepOwner = h('select', null);
+  const stepDue = h('input', { type: 'date', min: data.today });
+  const addStep = h('form', {
+    class: 'add-step', onsubmit: (/** @type {Event} */ e) => {
+      e.preventDefault();
+      if (!stepText.value.trim()) return stepText.focus();
+      actions.onAddStep({ text: stepText.value.trim(), owner_id: stepOwner.value, due_on: stepDue.value || null });
+      stepText.value = '';
+      stepDue.value = '';
+    },
+  }, field('Next step', stepText), h('div', { class: 'field-row' }, field('Whose step', stepOwner), field('By when', stepDue)),
+  h('button', { type: 'submit', class: 'button' }, 'Add next step'));
+
+  const drawList = longList(notesList, noteRow, { first: 60, empty: 'No notes match.' });
+  function drawNotes() {
+    const everything = category === 'all' && author === 'all';
+    const shown = latest.notes.filter((n) => (category === 'all' || n.category === category) && (author === 'all' || n.authorId === author));
+    notesHeading.textContent = everything ? `Notes (${latest.notesTotal})` : `Notes (${shown.length} of ${latest.notesTotal})`;
+    notesList.dataset.total = String(latest.notesTotal);
+    drawList(shown.map((note) => ({ key: note.id, item: note })));
+    if (!latest.complete) notesList.dataset.complete = 'false';
+  }
+
+  /** @param {HTMLTextAreaElement} area @param {string} value */
+  function refreshText(area, value) {
+    if (document.activeElement !== area && area.value !== value) area.value = value;
+  }
+
+  /** @param {ReviewData} next */
+  function update(next) {
+    latest = next;
+    replace(conflicts, next.conflicts.map((card) => conflictCard(card, actions)));
+    replace(personFilter, h('option', { value: 'all' }, 'Everyone'), next.authors.map((a) => h('option', { value: a.id, selected: a.id === author }, a.name)));
+    replace(categoryFilter, chips('Show', [{ value: 'all', label: 'All' }, ...next.categories], category, (value) => { category = value; drawNotes(); }, { name: 'note-filter', className: 'chips-scroll' }));
+    drawNotes();
+    refreshText(strengths, next.fields.strengths);
+    refreshText(wonderings, next.fields.wonderings);
+    refreshText(reflection, next.fields.reflection);
+    replace(reflectionSlot, next.canReflect
+      ? field('Your reflection', reflection, 'Yours to write: what you noticed and what you will try next.')
+      : h('div', { class: 'field' }, h('p', { class: 'label' }, `${next.observeeName}’s reflection`),
+        h('p', { class: 'read-only' }, next.fields.reflection || `${next.observeeName} has not written a reflection yet.`)));
+    replace(steps, next.steps.length ? next.steps.map((s) => stepRow(s, actions.onStepDone)) : h('li', null, empty('No next steps agreed yet.')));
+    const owner = stepOwner.value;
+    replace(stepOwner, next.participants.map((p) => h('option', { value: p.id, selected: owner ? p.id === owner : p.id === next.me }, p.name)));
+    replace(shareSlot, shareControl(next, actions));
+    replace(tallies, next.tallies.length ? section('Look-fors on this walk', h('table', { class: 'tally' },
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Look-for'), h('th', { scope: 'col' }, 'Seen'), h('th', { scope: 'col' }, 'Partly'), h('th', { scope: 'col' }, 'Not seen'))),
+      h('tbody', null, next.tallies.map((t) => h('tr', null, h('th', { scope: 'row' }, t.text), h('td', null, t.seen), h('td', null, t.partly), h('td', null, t.not_seen))))))
+      : null);
+    replace(finish,
+      next.status !== 'reviewed' ? h('button', { type: 'button', class: 'button primary wide', onclick: actions.onMarkReviewed }, icon('check'), 'Mark as reviewed') : h('p', { class: 'done-line' }, icon('check'), 'Reviewed together.'),
+      next.canCapture ? h('a', { class: 'button wide', href: `#/capture/${next.id}` }, 'Add more notes') : null,
+      h('button', { type: 'button', class: 'button wide', disabled: !next.online, onclick: actions.onDownload }, icon('download'), 'Download as PDF'),
+      next.online ? null : h('p', { class: 'hint' }, 'Downloads need a connection. You are offline now.'));
+  }
+
+  const { header } = data;
+  const node = h('div', { class: 'screen review' },
+    h('header', { class: 'card summary' },
+      h('p', { class: 'card-kicker' }, `${header.kind} · ${data.statusLabel}`),
+      h('p', { class: 'card-meta' }, header.when),
+      header.place ? h('p', { class: 'card-meta' }, header.place) : null,
+      h('ul', { class: 'plain people-line' }, header.people.map((p) => h('li', null, h('strong', null, p.name), ` · ${p.role}`))),
+      header.focus ? h('p', { class: 'focus-line' }, h('span', { class: 'label' }, 'Focus: '), header.focus) : null,
+      header.question ? h('blockquote', { class: 'question' }, h('span', { class: 'label' }, 'Their question: '), header.question) : null,
+      header.intention ? h('p', { class: 'card-meta' }, h('span', { class: 'label' }, 'Learning intention: '), header.intention) : null),
+    conflicts,
+    h('section', { class: 'section' }, notesHeading, categoryFilter, field('Whose notes', personFilter), notesList),
+    tallies,
+    section('Talking it through',
+      field('Strengths', strengths, 'What went well, with the evidence.'),
+      field('Wonderings', wonderings, 'Questions to explore together.'),
+      reflectionSlot),
+    section('Agreed next steps', steps, addStep),
+    shareSlot,
+    finish);
+  update(data);
+  return { node, update };
+}
+
+/**
+ * Sharing with leads: a switch for the observed teacher, a plain sentence for everyone else.
+ * @param {ReviewData} data
+ * @param {ReviewActions} actions
+ */
+function shareControl(data, actions) {
+  if (!data.isObservee) {
+    return section('Who can see this',
+      h('p', null, data.shared ? `${data.observeeName} has shared this with the school’s leads.` : `Only the people taking part. ${data.observeeName} decides whether leads see it.`));
+  }
+  const toggle = h('input', { type: 'checkbox', role: 'switch', checked: data.shared, onchange: () => actions.onShare(toggle.checked) });
+  return section('Who can see this',
+    h('label', { class: 'switch' }, toggle, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', null, 'Share with leads')),
+    h('p', { class: 'hint' }, data.shared
+      ? 'Leads can read this observation and its notes. Switch off to make it private to the people taking part again.'
+      : 'Only the people taking part can see this. It is your record: you decide.'));
+}

@@ -1,0 +1,194 @@
+"""The app itself (pwa/) at `/`: versioned, gzip-compressed, under a strict Content-Security-Policy.
+
+The app version is a hash of every file in pwa/ (plus LESSONLOOP_APP_VERSION_SALT, so that a
+test can make a restarted server announce a new version). Assets live under
+`/app/<version>/...` and are cached forever; `/`, `/sw.js` and the manifest are revalidated
+on every load (`no-cache`), so a new version reaches the service worker, which installs it
+and waits (see pwa/js/updates.js for when it takes over).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import mimetypes
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, current_app, request
+
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+SALT_VARIABLE = "LESSONLOOP_APP_VERSION_SALT"
+VERSION_MARK = "@VERSION@"
+SHELL_MARK = '"@SHELL@"'
+PRELOAD_MARK = "<!-- @PRELOAD@ -->"
+# The service worker's one module-only line (its background flush); stripped for the classic
+# variant that browsers without module service workers register instead.
+MODULE_ONLY = "// module-only"
+TEMPLATED = {"index.html", "sw.js", "manifest.webmanifest"}
+COMPRESSIBLE = {".html", ".js", ".css", ".svg", ".webmanifest", ".json"}
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "require-trusted-types-for 'script'",
+        "trusted-types lessonloop-sw",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+
+blp = Blueprint("web", __name__)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file as served: its bytes, their gzip form and headers."""
+
+    body: bytes
+    gzipped: bytes | None
+    mimetype: str
+    etag: str
+
+
+@dataclass(frozen=True)
+class AppBundle:
+    """Every file of the app at one version, read once at startup."""
+
+    version: str
+    assets: dict[str, Asset]  # "js/app.js" -> asset (served under /app/<version>/)
+    pages: dict[str, Asset]  # "/", "/sw.js", "/sw-classic.js", "/manifest.webmanifest"
+    shell: list[str]  # what the service worker precaches
+
+
+def app_files(root: Path = PWA_DIR) -> dict[str, bytes]:
+    """Every file under pwa/, by path relative to it (sorted, so the version is stable)."""
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
+
+
+def app_version(files: dict[str, bytes], salt: str = "") -> str:
+    """A short hash of the app's files: any change to any file is a new version."""
+    digest = hashlib.sha256(salt.encode())
+    for name, body in files.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(body).digest())
+    return digest.hexdigest()[:12]
+
+
+def _asset(name: str, body: bytes) -> Asset:
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if name.endswith(".webmanifest"):
+        mimetype = "application/manifest+json"
+    if name.endswith(".js"):
+        mimetype = "text/javascript"
+    suffix = Path(name).suffix
+    gzipped = gzip.compress(body, compresslevel=9, mtime=0) if suffix in COMPRESSIBLE else None
+    return Asset(body, gzipped, mimetype, hashlib.sha256(body).hexdigest()[:16])
+
+
+def build_bundle(root: Path = PWA_DIR, salt: str = "") -> AppBundle:
+    """Read pwa/, fill the version and precache list into the templated files."""
+    files = app_files(root)
+    version = app_version(files, salt)
+    assets = {n: _asset(n, b) for n, b in files.items() if n not in TEMPLATED}
+    shell = ["/", "/manifest.webmanifest", *(f"/app/{version}/{n}" for n in assets)]
+
+    # The core modules (js/*.js) at once, with no import waterfall; each screen's modules
+    # (js/screens, js/views) load when the screen is first shown.
+    core = [n for n in assets if n.startswith("js/") and n.count("/") == 1 and n.endswith(".js")]
+    preload = "\n  ".join(f'<link rel="modulepreload" href="/app/{version}/{n}">' for n in core)
+
+    def fill(name: str) -> str:
+        text = files[name].decode().replace(VERSION_MARK, version)
+        return text.replace(SHELL_MARK, json.dumps(shell, indent=2)).replace(PRELOAD_MARK, preload)
+
+    module_sw = fill("sw.js")
+    classic_sw = "\n".join(line for line in module_sw.splitlines() if MODULE_ONLY not in line)
+    manifest = fill("manifest.webmanifest")
+    pages = {
+        "/": _asset("index.html", fill("index.html").encode()),
+        "/sw.js": _asset("sw.js", module_sw.encode()),
+        "/sw-classic.js": _asset("sw.js", classic_sw.encode()),
+        "/manifest.webmanifest": _asset("manifest.webmanifest", manifest.encode()),
+    }
+    return AppBundle(version, assets, pages, shell)
+
+
+def init_app(app: Flask) -> None:
+    """Build the bundle once and serve it."""
+    salt = app.config.get("APP_VERSION_SALT", os.environ.get(SALT_VARIABLE, ""))
+    app.extensions["pwa"] = build_bundle(PWA_DIR, salt)
+    app.register_blueprint(blp)
+
+
+def _bundle() -> AppBundle:
+    bundle: AppBundle = current_app.extensions["pwa"]
+    return bundle
+
+
+def _send(asset: Asset, cache_control: str) -> Response:
+    """The asset, gzipped when the client accepts it; 304 when its ETag matches."""
+    if request.if_none_match.contains(asset.etag):
+        response = Response(status=304)
+    elif asset.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = Response(asset.gzipped, mimetype=asset.mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(asset.body, mimetype=asset.mimetype)
+    response.set_etag(asset.etag)
+    response.headers["Cache-Control"] = cache_control
+    if asset.gzipped is not None:
+        response.headers["Vary"] = "Accept-Encoding"
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@blp.route("/")
+@blp.route("/index.html")
+def index() -> Response:
+    """The app's one page (its screens are routed in the browser, after the #)."""
+    return _send(_bundle().pages["/"], "no-cache")
+
+
+@blp.route("/sw.js")
+@blp.route("/sw-classic.js")
+def service_worker() -> Response:
+    """The service worker, revalidated on every check so updates are seen at once."""
+    return _send(_bundle().pages[request.path], "no-cache")
+
+
+@blp.route("/manifest.webmanifest")
+def manifest() -> Response:
+    """The web app manifest (name, icons, colours, start URL)."""
+    return _send(_bundle().pages["/manifest.webmanifest"], "no-cache")
+
+
+@blp.route("/app/<version>/<path:name>")
+def asset(version: str, name: str) -> Response:
+    """A versioned asset; another version's files are gone (404), never mixed in."""
+    bundle = _bundle()
+    found = bundle.assets.get(name)
+    if version != bundle.version or found is None:
+        abort(404)
+    return _send(found, IMMUTABLE)
