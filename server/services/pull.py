@@ -14,6 +14,7 @@ version. The database writes each record's JSON (server.services.records).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,6 +180,9 @@ def _compiled_page(dialect: Any, is_lead: bool, initial: bool) -> CompiledPage:
 def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
     """The page: every branch's oldest limit+1 rows merged by version, then the JSON of the
     chosen rows only (a branch's rows that do not make the page cost no JSON)."""
+    # Notes, next steps and focuses all follow the observations the reader sees: one CTE.
+    seen = policy.readable_observation_ids(reader).cte("readable_observations")
+    reader = dataclasses.replace(reader, observations=select(seen.c.id))
     branches = [
         *(_record_branch(entity, reader, window, dialect) for entity in CODECS),
         _user_branch(reader, window),
