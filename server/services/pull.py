@@ -266,6 +266,7 @@ def _team_ids(dialect: str) -> ColumnElement[Any]:
             select(team_id.label("t"))
             .where(UserTeam.user_id == User.id)
             .order_by(UserTeam.team_id)
+            .correlate(User)  # a derived table is not correlated unless told (SQLite allows it)
             .subquery()
         )
         return func.json(select(func.json_group_array(ordered.c.t)).scalar_subquery())

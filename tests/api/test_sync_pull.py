@@ -75,10 +75,29 @@ def test_directory_entries_are_read_only_user_and_team_records(factory, school):
         "active": True,
     }
     assert "email" not in user["fields"]
+    assert client.record("user", admin.user["id"])["fields"]["team_ids"] == []
     assert client.record("team", str(team.id))["fields"] == {
         "name": "Science",
         "kind": "department",
     }
+
+
+def test_each_user_entry_lists_only_its_own_teams_in_id_order(factory, school):
+    teams = sorted((factory.team(school, name) for name in ("Maths", "Art", "Year 7")), key=str_id)
+    admin = factory.session(school, role="admin")
+    both, one, none = (factory.user(school, name=n) for n in ("Both", "One", "None"))
+    for member, chosen in ((both, teams), (one, teams[1:2])):
+        ids = [str(t.id) for t in chosen]
+        assert admin.patch(f"/api/v1/admin/users/{member.id}", json={"team_ids": ids}).status_code == 200
+    client = SyncClient(factory.session(school))
+    client.pull_all()
+    assert client.record("user", str(both.id))["fields"]["team_ids"] == [str_id(t) for t in teams]
+    assert client.record("user", str(one.id))["fields"]["team_ids"] == [str(teams[1].id)]
+    assert client.record("user", str(none.id))["fields"]["team_ids"] == []
+
+
+def str_id(record):
+    return str(record.id)
 
 
 def test_changes_come_oldest_first_above_the_cursor(pair):
