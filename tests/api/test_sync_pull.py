@@ -88,7 +88,10 @@ def test_each_user_entry_lists_only_its_own_teams_in_id_order(factory, school):
     both, one, none = (factory.user(school, name=n) for n in ("Both", "One", "None"))
     for member, chosen in ((both, teams), (one, teams[1:2])):
         ids = [str(t.id) for t in chosen]
-        assert admin.patch(f"/api/v1/admin/users/{member.id}", json={"team_ids": ids}).status_code == 200
+        assert (
+            admin.patch(f"/api/v1/admin/users/{member.id}", json={"team_ids": ids}).status_code
+            == 200
+        )
     client = SyncClient(factory.session(school))
     client.pull_all()
     assert client.record("user", str(both.id))["fields"]["team_ids"] == [str_id(t) for t in teams]
