@@ -36,6 +36,29 @@ export function permission() {
 }
 
 /**
+ * Call `onChange` when the person allows or blocks notifications in the browser's own settings
+ * (someone told "unblock them, then come back" sees the change without reloading).
+ * @param {() => void} onChange
+ * @returns {() => void} stop watching
+ */
+export function watchPermission(onChange) {
+  /** @type {PermissionStatus | null} */
+  let status = null;
+  let stopped = false;
+  if (navigator.permissions) {
+    navigator.permissions.query({ name: 'notifications' }).then((found) => {
+      if (stopped) return;
+      status = found;
+      status.addEventListener('change', onChange);
+    }).catch(() => undefined);
+  }
+  return () => {
+    stopped = true;
+    if (status) status.removeEventListener('change', onChange);
+  };
+}
+
+/**
  * The VAPID key (base64url text) as the bytes PushManager.subscribe wants.
  * @param {string} text
  */

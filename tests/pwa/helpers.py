@@ -326,6 +326,14 @@ AXE_RUN = """async () => {
 }"""
 
 
+# Scroll an element to the top of the view, just below the app bar (which stays in place).
+SCROLL_BELOW_BAR = """(el) => {
+  const bar = document.getElementById('app-bar');
+  const top = el.getBoundingClientRect().top + window.scrollY - (bar ? bar.offsetHeight : 0);
+  window.scrollTo(0, Math.max(0, top - 12));
+}"""
+
+
 class Shots:
     """Saves each screen (the phone's view, and the whole scrolling page) and runs axe on it."""
 
@@ -338,10 +346,11 @@ class Shots:
     def take(self, page: Page, name: str, at: str | None = None) -> Path:
         """`at`: a selector to scroll to the top of the view (else the page's top)."""
         if at:
-            page.locator(at).evaluate("(el) => el.scrollIntoView({block: 'start'})")
+            page.locator(at).evaluate(SCROLL_BELOW_BAR)
         else:
             page.evaluate("() => window.scrollTo(0, 0)")
         page.locator(".toast").first.wait_for(state="detached", timeout=10_000)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
         page.wait_for_timeout(300)  # let focus rings and transitions settle
         path = SCREENS / f"{name}.png"
         page.screenshot(path=str(path))

@@ -275,21 +275,24 @@ def test_a_click_with_no_window_open_opens_the_app_at_the_next_step(
 def test_blocked_notifications_say_how_to_unblock_them(
     phone: BrowserContext, live: LiveServer, staff: dict[str, Person], shots: Shots
 ) -> None:
-    """Notifications blocked for the site: no button that cannot work, and the way out."""
+    """Notifications blocked for the site: no button that cannot work, and the way out; once
+    they are allowed again, Settings offers to turn reminders on (no reload needed)."""
     page = phone.pages[0]
     sign_in(page, live.url, staff["observer"])
+    settings(page, "off")
     cdp = phone.new_cdp_session(page)
-    cdp.send(
-        "Browser.setPermission",
-        {"permission": {"name": "notifications"}, "setting": "denied", "origin": live.url},
-    )
-    page.reload()
-    settings(page, "blocked")
+    permission = {"permission": {"name": "notifications"}, "origin": live.url}
+    cdp.send("Browser.setPermission", {**permission, "setting": "denied"})
+    page.wait_for_selector(f"{REMINDERS}[data-reminders=blocked]")
     section = page.locator(REMINDERS)
     assert "browser is blocking notifications" in section.inner_text()
     assert "allow notifications for this site" in section.inner_text()
     assert section.get_by_role("button", name="Turn on reminders").count() == 0
     shots.take(page, "reminders-blocked", at=REMINDERS)
+
+    cdp.send("Browser.setPermission", {**permission, "setting": "granted"})
+    page.wait_for_selector(f"{REMINDERS}[data-reminders=off]")
+    assert section.get_by_role("button", name="Turn on reminders").is_enabled()
 
 
 def test_signing_out_ends_reminders_in_the_browser_and_on_the_server(

@@ -7,7 +7,7 @@ import { KINDS, current } from '../model.js';
 import { discardRejected, retryRejected } from '../outbox.js';
 import {
   currentSubscription, fetchNotificationSettings, keptNotificationSettings, permission, reminderSupport,
-  saveNotificationSettings, turnOffReminders, turnOnReminders,
+  saveNotificationSettings, turnOffReminders, turnOnReminders, watchPermission,
 } from '../reminders.js';
 import { requestPersistence, signOut, storageReport } from '../session.js';
 import { syncNow } from '../sync.js';
@@ -143,7 +143,9 @@ export async function settingsScreen(ctx) {
       screen.node.replaceWith(next);
       screen.node = next;
     },
+    leave() { stopWatching(); },
   };
+  const stopWatching = watchPermission(() => { screen.refresh(); });
   refetch();
   return screen;
 }
