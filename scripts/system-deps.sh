@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   postgresql            # the tests start a throwaway cluster (initdb + pg_ctl)
   chromium              # the PWA tests drive Debian's Chromium through Playwright
+  dbus-daemon python3-dbus python3-gi   # reminder tests: a notification server Chromium shows to
   poppler-utils         # pdftoppm/pdftotext: report pages rendered to PNG in the tests
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text layout
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji  # report fonts, any script

@@ -4,8 +4,10 @@
  * keep the sync line and banners current, and start sync and the update watcher.
  */
 
-import { openDb, outboxCount } from './db.js';
+import { openDb, outboxCount, readRecord } from './db.js';
 import { h, replace, toast } from './dom.js';
+import { current, stage } from './model.js';
+import { checkReminders } from './reminders.js';
 import { currentSession } from './session.js';
 import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
 import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
@@ -41,6 +43,8 @@ const SCREENS = {
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
 };
 const REFRESH_DELAY_MS = 150;
+// How long a reminder's link waits for a sync when its observation is not on the device yet.
+const LINK_SYNC_WAIT_MS = 8_000;
 
 const el = {
   app: /** @type {HTMLElement} */ (document.getElementById('app')),
@@ -67,6 +71,8 @@ const ctx = {
     setSession(session);
     startSyncOnce();
     syncNow();
+    // Signed in again on a device with reminders on: this new sign-in's server record needs them.
+    checkReminders(session, { resend: true }).catch(() => undefined);
     ctx.navigate('#/today');
   },
   signedOut: () => {
@@ -99,11 +105,56 @@ function parseHash() {
   return { name: name || 'today', params: { id: id ? decodeURIComponent(id) : '' } };
 }
 
+/**
+ * Where an observation opens: capture while it is being captured, else its review.
+ * @param {string} id
+ */
+async function observationScreen(id) {
+  let record = await readRecord('observation', id);
+  if (!record && ctx.online) {
+    // A reminder can arrive before this device has synced what it is about.
+    await Promise.race([syncNow(), new Promise((resolve) => setTimeout(resolve, LINK_SYNC_WAIT_MS))]);
+    record = await readRecord('observation', id);
+  }
+  if (!record) return 'review'; // which says plainly that it is not on this device yet
+  const where = stage(current(record), Date.now());
+  return where === 'upcoming' || where === 'in_progress' ? 'capture' : 'review';
+}
+
+/**
+ * The links in reminders (README "The message": `#/observations/<id>`, `#/next-steps/<id>`,
+ * `#/focuses/<id>`) and the screens they open. An observation's link becomes that screen's
+ * own address (`hash`); a step or focus opens My learning with it picked out.
+ * @param {string} name
+ * @param {{id: string}} params
+ * @returns {Promise<{name: string, params: Record<string, string>, hash?: string}>}
+ */
+async function followLink(name, params) {
+  if (name === 'observations' && params.id) {
+    const screenName = await observationScreen(params.id);
+    return { name: screenName, params, hash: `#/${screenName}/${encodeURIComponent(params.id)}` };
+  }
+  if (name === 'next-steps') return { name: 'learning', params: { step: params.id } };
+  if (name === 'focuses') return { name: 'learning', params: { focus: params.id } };
+  return { name, params };
+}
+
+/** @param {string} url a link of the app (from a reminder the service worker was asked to open) */
+function openLink(url) {
+  const target = new URL(url, location.href);
+  if (target.origin === location.origin) ctx.navigate(target.hash || '#/today');
+}
+
 async function route() {
   const token = ++routeCount;
-  let { name, params } = parseHash();
+  let { name, params } = /** @type {{name: string, params: Record<string, string>}} */ (parseHash());
   if (!ctx.session || ctx.session.ended) name = 'signin';
-  else if (name === 'signin' || !SCREENS[name]) name = 'today';
+  else {
+    const link = await followLink(name, /** @type {{id: string}} */ (params));
+    if (link.hash && token === routeCount) history.replaceState(null, '', link.hash);
+    ({ name, params } = link);
+    if (name === 'signin' || !SCREENS[name]) name = 'today';
+  }
   performance.mark(`route-${name}`);
   if (screen && screen.leave) await screen.leave();
   const make = await SCREENS[name]();
@@ -183,9 +234,17 @@ async function boot() {
   window.addEventListener('offline', connectivity);
   setInterval(drawSyncLine, 30_000);
   window.addEventListener('hashchange', route);
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', (event) => {
+      if (event.data && event.data.type === 'open') openLink(String(event.data.url));
+    });
+  }
   await route();
   // The first screen comes first; sending, receiving and update checks start after it.
-  if (ctx.session && !ctx.session.ended) startSyncOnce();
+  if (ctx.session && !ctx.session.ended) {
+    startSyncOnce();
+    if (ctx.online) checkReminders(ctx.session).catch(() => undefined);
+  }
   startUpdates(safeToUpdate);
 }
 

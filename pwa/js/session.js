@@ -7,6 +7,7 @@
 import { api } from './api.js';
 import { STORES, clearAll, metaGet, metaPut, outboxCount, outboxHead, readMeta, transact } from './db.js';
 import { renumber } from './outbox.js';
+import { forgetReminders } from './reminders.js';
 
 /**
  * @typedef {{id: string, email: string, display_name: string, role: string, school_id: string,
@@ -79,11 +80,14 @@ export async function storageReport() {
 }
 
 /**
- * Sign out: end the token on the server (when reachable) and forget everything here.
+ * Sign out: no more reminders here, end the token on the server (when reachable) and forget
+ * everything here.
  * The caller checks for unsent changes first.
  */
 export async function signOut() {
   const session = await currentSession();
+  // Reminders go first, while the sign-in can still tell the server which subscription.
+  await forgetReminders(session);
   if (session && !session.ended) {
     try {
       await api('/auth/logout', { method: 'POST', token: session.token });

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, Route
 
 from server import create_app
@@ -312,3 +313,51 @@ def assert_exactly_once(api: ApiUser, observation_id: str, texts: list[str]) -> 
     )
     on_server = Counter(note["fields"]["text"] for note in api.notes_of(observation_id))
     assert on_server == Counter(texts)
+
+
+# ---- screenshots and accessibility ---------------------------------------------------------
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+  }));
+}"""
+
+
+# Scroll an element to the top of the view, just below the app bar (which stays in place).
+SCROLL_BELOW_BAR = """(el) => {
+  const bar = document.getElementById('app-bar');
+  const top = el.getBoundingClientRect().top + window.scrollY - (bar ? bar.offsetHeight : 0);
+  window.scrollTo(0, Math.max(0, top - 12));
+}"""
+
+
+class Shots:
+    """Saves each screen (the phone's view, and the whole scrolling page) and runs axe on it."""
+
+    def __init__(self) -> None:
+        if not AXE.exists():
+            pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (or `make test`).")
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        self.problems: dict[str, list[dict[str, Any]]] = {}
+
+    def take(self, page: Page, name: str, at: str | None = None) -> Path:
+        """`at`: a selector to scroll to the top of the view (else the page's top)."""
+        if at:
+            page.locator(at).evaluate(SCROLL_BELOW_BAR)
+        else:
+            page.evaluate("() => window.scrollTo(0, 0)")
+        page.locator(".toast").first.wait_for(state="detached", timeout=10_000)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.wait_for_timeout(300)  # let focus rings and transitions settle
+        path = SCREENS / f"{name}.png"
+        page.screenshot(path=str(path))
+        page.screenshot(path=str(SCREENS / f"{name}-full.png"), full_page=True)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(AXE_RUN)
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            self.problems[name] = serious
+        return path

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page
 
 from tests.pwa.helpers import (
-    AXE,
     PHONE,
-    SCREENS,
     ApiUser,
     Network,
     NewContext,
     Person,
+    Shots,
     open_app,
     run_cli,
     sign_in,
@@ -28,37 +25,6 @@ pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "riverside-demo"
 ANA = Person("", "ana.silva@riverside.example", "Ana Silva", "teacher", DEMO_PASSWORD)
 TOM = Person("", "tom.reilly@riverside.example", "Tom Reilly", "lead", DEMO_PASSWORD)
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
-  return result.violations.map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-  }));
-}"""
-
-
-class Shots:
-    """Saves each screen (the phone's view, and the whole scrolling page) and runs axe on it."""
-
-    def __init__(self) -> None:
-        if not AXE.exists():
-            pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (or `make test`).")
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        self.problems: dict[str, list[dict[str, Any]]] = {}
-
-    def take(self, page: Page, name: str) -> Path:
-        page.evaluate("() => window.scrollTo(0, 0)")
-        page.locator(".toast").first.wait_for(state="detached", timeout=10_000)
-        page.wait_for_timeout(300)  # let focus rings and transitions settle
-        path = SCREENS / f"{name}.png"
-        page.screenshot(path=str(path))
-        page.screenshot(path=str(SCREENS / f"{name}-full.png"), full_page=True)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(AXE_RUN)
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-        if serious:
-            self.problems[name] = serious
-        return path
 
 
 def conflict_on_strengths(live: LiveServer) -> str:

@@ -28,7 +28,9 @@ class LiveServer:
         workers: int = 2,
         threads: int = 4,
         extra_env: dict[str, str] | None = None,
+        app: str = "wsgi:app",
     ) -> None:
+        self.app = app  # gunicorn's "module:variable" (tests may serve a test configuration)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -60,7 +62,7 @@ class LiveServer:
             "2",
             "--timeout",
             "60",
-            "wsgi:app",
+            self.app,
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)

@@ -9,14 +9,15 @@ import { byDue, live, myObservations, nameMap, readAll, stepItem, summary } from
 
 /**
  * @param {import('../app.js').Ctx} ctx
+ * @param {{step?: string, focus?: string}} picked a next step or focus to point out (from a reminder)
  */
-async function load(ctx) {
+async function load(ctx, picked) {
   const me = ctx.session.user.id;
   const all = await readAll();
   const names = nameMap(all.user);
   const mine = myObservations(all.observation, me).sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
   const used = new Set(mine.flatMap((o) => o.focus_ids || []));
-  const focuses = live(all.focus).filter((f) => f.active !== false && ((f.kind === 'personal' && f.owner_id === me) || (f.kind === 'school' && used.has(f.id))))
+  const focuses = live(all.focus).filter((f) => f.id === picked.focus || (f.active !== false && ((f.kind === 'personal' && f.owner_id === me) || (f.kind === 'school' && used.has(f.id)))))
     .sort((a, b) => (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'personal' ? -1 : 1));
   const titles = new Map(mine.map((o) => [o.id, o.title]));
   const today = isoDay(new Date());
@@ -32,14 +33,17 @@ async function load(ctx) {
     given: mine.filter((o) => direction(o, me) === 'given').map(item),
     received: mine.filter((o) => direction(o, me) === 'received').map(item),
     online: ctx.online,
+    picked: picked.step || picked.focus || null,
   };
 }
 
 /**
  * @param {import('../app.js').Ctx} ctx
+ * @param {{step?: string, focus?: string}} [params] `step` or `focus`: the one a reminder was about
  * @returns {Promise<import('../app.js').Screen>}
  */
-export async function myLearningScreen(ctx) {
+export async function myLearningScreen(ctx, params = {}) {
+  const picked = { step: params.step, focus: params.focus };
   const me = ctx.session.user.id;
   const actions = {
     onCreateFocus: async (/** @type {string} */ title, /** @type {string} */ description) => {
@@ -56,9 +60,16 @@ export async function myLearningScreen(ctx) {
   const screen = {
     title: 'My learning',
     tab: 'learning',
-    node: renderMyLearning(await load(ctx), actions),
+    node: renderMyLearning(await load(ctx, picked), actions),
+    focus: picked.step || picked.focus ? () => {
+      const item = screen.node.querySelector('.picked');
+      if (item instanceof HTMLElement) {
+        item.scrollIntoView({ block: 'center' });
+        item.focus({ preventScroll: true });
+      }
+    } : undefined,
     async refresh() {
-      const fresh = renderMyLearning(await load(ctx), actions);
+      const fresh = renderMyLearning(await load(ctx, picked), actions);
       screen.node.replaceWith(fresh);
       screen.node = fresh;
     },

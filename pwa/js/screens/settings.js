@@ -1,9 +1,14 @@
 // @ts-check
 /** The Settings screen's data and actions. */
 
+import { ApiError, NetworkError } from '../api.js';
 import { readMeta, readRecord, readRejected } from '../db.js';
 import { KINDS, current } from '../model.js';
 import { discardRejected, retryRejected } from '../outbox.js';
+import {
+  currentSubscription, fetchNotificationSettings, keptNotificationSettings, permission, reminderSupport,
+  saveNotificationSettings, turnOffReminders, turnOnReminders, watchPermission,
+} from '../reminders.js';
 import { requestPersistence, signOut, storageReport } from '../session.js';
 import { syncNow } from '../sync.js';
 import { appVersion, applyUpdate, isWaiting } from '../updates.js';
@@ -14,10 +19,34 @@ const ENTITY_WORDS = /** @type {Record<string, string>} */ ({
 });
 
 /**
+ * Where reminders stand here. `fresh`: the server's settings, read by this screen just now
+ * (its `device_subscribed` is the truth); otherwise the settings kept from last time.
  * @param {import('../app.js').Ctx} ctx
+ * @param {import('../reminders.js').NotificationSettings | null} fresh
+ * @returns {Promise<import('../views/reminders.js').RemindersData>}
  */
-async function load(ctx) {
-  const [rejected, storage, lastSyncedAt] = await Promise.all([readRejected(), storageReport(), readMeta('lastSyncedAt')]);
+async function loadReminders(ctx, fresh) {
+  const support = reminderSupport();
+  const [subscription, wanted, kept] = await Promise.all([
+    currentSubscription().catch(() => null), readMeta('reminders'), fresh ? fresh : keptNotificationSettings()]);
+  /** @type {import('../views/reminders.js').ReminderState} */
+  let state = support === 'supported' ? 'off' : support;
+  if (support === 'supported' && permission() === 'denied') state = 'blocked';
+  else if (support === 'supported' && subscription && permission() === 'granted') {
+    const serverHasIt = fresh ? fresh.device_subscribed : Boolean(wanted);
+    if (serverHasIt) state = 'on';
+  }
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return { state, online: ctx.online, settings: kept, browserZone };
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../reminders.js').NotificationSettings | null} fresh
+ */
+async function load(ctx, fresh) {
+  const [rejected, storage, lastSyncedAt, reminders] = await Promise.all([
+    readRejected(), storageReport(), readMeta('lastSyncedAt'), loadReminders(ctx, fresh)]);
   const attention = [];
   for (const item of rejected) {
     const fields = item.entry.fields || {};
@@ -34,7 +63,7 @@ async function load(ctx) {
   return {
     user: { name: user.display_name, email: user.email, role: user.role },
     pending: ctx.status.pending, attention, lastSyncedAt: lastSyncedAt || null, storage,
-    version: appVersion(), updateWaiting: isWaiting(), online: ctx.online, now: Date.now(),
+    version: appVersion(), updateWaiting: isWaiting(), online: ctx.online, now: Date.now(), reminders,
   };
 }
 
@@ -43,6 +72,31 @@ async function load(ctx) {
  * @returns {Promise<import('../app.js').Screen>}
  */
 export async function settingsScreen(ctx) {
+  /** @type {import('../reminders.js').NotificationSettings | null} */
+  let fresh = null;
+  /** The server's word on this device's reminders; the screen shows what it kept until then. */
+  const refetch = async () => {
+    if (!ctx.online || ctx.session.ended) return;
+    try {
+      fresh = await fetchNotificationSettings(ctx.session);
+      await screen.refresh();
+    } catch {
+      // offline after all, or the server is away: the kept settings stay on screen
+    }
+  };
+  /** @param {() => Promise<void>} work @param {string} failure */
+  const remindersChange = async (work, failure) => {
+    try {
+      await work();
+    } catch (error) {
+      // Our server's words are meant for people; the browser's push errors are not.
+      const why = error instanceof ApiError || error instanceof NetworkError ? error.message
+        : 'The browser could not reach its push service. Check the connection and try again.';
+      ctx.toast(`${failure} ${why}`, { tone: 'error' });
+    }
+    await refetch();
+    await screen.refresh();
+  };
   /** @type {import('../views/settings.js').SettingsActions} */
   const actions = {
     onSyncNow: () => { syncNow(); },
@@ -58,6 +112,18 @@ export async function settingsScreen(ctx) {
       await screen.refresh();
     },
     onUpdate: () => applyUpdate(),
+    onRemindersOn: () => remindersChange(async () => {
+      const answer = await turnOnReminders(ctx.session);
+      if (answer === 'on') ctx.toast('Reminders are on. You can choose which ones below.');
+      else if (answer === 'default') ctx.toast('Lesson Loop did not get an answer. Tap Turn on reminders again when you are ready.');
+    }, 'Reminders could not be turned on.'),
+    onRemindersOff: () => remindersChange(async () => {
+      await turnOffReminders(ctx.session);
+      ctx.toast('Reminders are off on this device.');
+    }, 'Reminders could not be turned off.'),
+    onReminderSettings: async (changes) => {
+      fresh = await saveNotificationSettings(ctx.session, changes);
+    },
     onSignOut: async () => {
       const pending = ctx.status.pending;
       const question = pending
@@ -71,12 +137,15 @@ export async function settingsScreen(ctx) {
   const screen = {
     title: 'Settings',
     tab: 'settings',
-    node: renderSettings(await load(ctx), actions),
+    node: renderSettings(await load(ctx, fresh), actions),
     async refresh() {
-      const fresh = renderSettings(await load(ctx), actions);
-      screen.node.replaceWith(fresh);
-      screen.node = fresh;
+      const next = renderSettings(await load(ctx, fresh), actions);
+      screen.node.replaceWith(next);
+      screen.node = next;
     },
+    leave() { stopWatching(); },
   };
+  const stopWatching = watchPermission(() => { screen.refresh(); });
+  refetch();
   return screen;
 }

@@ -9,7 +9,8 @@ import { stepRow } from './today.js';
  * @typedef {{
  *   focuses: {id: string, title: string, description: string, kind: string}[],
  *   open: import('./today.js').StepItem[], done: import('./today.js').StepItem[],
- *   given: LearningObservation[], received: LearningObservation[], online: boolean
+ *   given: LearningObservation[], received: LearningObservation[], online: boolean,
+ *   picked: string | null
  * }} LearningData
  */
 
@@ -49,16 +50,16 @@ export function renderMyLearning(data, actions) {
   const details = h('details', { class: 'disclosure' }, h('summary', null, `Done (${data.done.length})`),
     h('ul', { class: 'steps done' }, data.done.map((s) => stepRow(s, actions.onStepDone))));
   for (const box of details.querySelectorAll('input[type=checkbox]')) /** @type {HTMLInputElement} */ (box).checked = true;
-  return h('div', { class: 'screen learning' },
+  const root = h('div', { class: 'screen learning' },
     section('My focuses',
-      personal.length ? h('ul', { class: 'cards' }, personal.map((f) => h('li', { class: 'card' },
+      personal.length ? h('ul', { class: 'cards' }, personal.map((f) => h('li', { class: 'card', dataset: { id: f.id } },
         h('span', { class: 'card-kicker' }, 'My own focus'),
         h('span', { class: 'card-title' }, f.title),
         f.description ? h('p', { class: 'card-meta' }, f.description) : null)))
         : h('p', { class: 'none' }, 'No focus of your own yet: a question about your teaching you want to explore.'),
       h('details', { class: 'disclosure', open: !personal.length && !school.length }, h('summary', null, 'Start a personal focus'), form),
       school.length ? h('div', { class: 'stack-small' }, h('p', { class: 'label' }, 'School focuses in your observations'),
-        h('ul', { class: 'rows' }, school.map((f) => h('li', { class: 'row' }, f.title)))) : null),
+        h('ul', { class: 'rows' }, school.map((f) => h('li', { class: 'row', dataset: { id: f.id } }, f.title)))) : null),
     section(`My next steps (${data.open.length} open)`,
       data.open.length ? h('ul', { class: 'steps' }, data.open.map((s) => stepRow(s, actions.onStepDone))) : empty('No open next steps.'),
       data.done.length ? details : null),
@@ -70,4 +71,21 @@ export function renderMyLearning(data, actions) {
       h('p', null, 'A PDF of your focuses, observations and next steps, to bring to a meeting.'),
       h('button', { type: 'button', class: 'button wide', disabled: !data.online, onclick: actions.onDownload }, icon('download'), 'Download my record'),
       data.online ? null : h('p', { class: 'hint' }, 'Downloads need a connection. You are offline now.')));
+  if (data.picked) pick(root, data.picked);
+  return root;
+}
+
+/**
+ * Point out the next step or focus a reminder was about (opening "Done" if it is there).
+ * @param {HTMLElement} root
+ * @param {string} id
+ */
+function pick(root, id) {
+  const item = [...root.querySelectorAll('[data-id]')].find((el) => /** @type {HTMLElement} */ (el).dataset.id === id);
+  if (!item) return;
+  item.classList.add('picked');
+  item.setAttribute('tabindex', '-1');
+  item.setAttribute('aria-current', 'true');
+  const details = item.closest('details');
+  if (details) details.open = true;
 }

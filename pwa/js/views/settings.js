@@ -1,24 +1,26 @@
 // @ts-check
 /**
  * Settings: changes that need attention (first, when there are any), account, sync, storage,
- * the app version and updates, signing out. Each section is one function in SECTIONS, drawn
- * in order; a new section (such as Reminders for Web Push) is one more function and entry.
+ * reminders (views/reminders.js), the app version and updates, signing out. Each section is
+ * one function in SECTIONS, drawn in order.
  */
 
 import { empty, h, icon, section } from '../dom.js';
 import { formatAgo, formatBytes, plural } from '../model.js';
+import { remindersSection } from './reminders.js';
 
 /**
  * @typedef {{key: number, what: string, text: string, error: string}} AttentionItem
  * @typedef {{
  *   user: {name: string, email: string, role: string}, pending: number, attention: AttentionItem[],
  *   lastSyncedAt: string | null, storage: {persisted: boolean, usage: number | null, quota: number | null},
- *   version: string, updateWaiting: boolean, online: boolean, now: number
+ *   version: string, updateWaiting: boolean, online: boolean, now: number,
+ *   reminders: import('./reminders.js').RemindersData
  * }} SettingsData
  * @typedef {{
  *   onSyncNow: () => void, onRetry: (key: number) => void, onDiscard: (key: number) => void,
  *   onPersist: () => void, onUpdate: () => void, onSignOut: () => void
- * }} SettingsActions
+ * } & import('./reminders.js').RemindersActions} SettingsActions
  */
 
 const ROLE_NAMES = /** @type {Record<string, string>} */ ({ teacher: 'Teacher', lead: 'Lead', admin: 'School admin (and lead)' });
@@ -63,7 +65,9 @@ export const SECTIONS = [
       row('Space used', quota ? `${formatBytes(usage)} of ${formatBytes(quota)} available` : formatBytes(usage))),
     persisted ? null : h('button', { type: 'button', class: 'button wide', onclick: actions.onPersist }, 'Ask the browser to keep it safe'));
   },
-  // A "Reminders" section (Web Push) belongs here, between storage and the app.
+  function reminders(data, actions) {
+    return remindersSection(data.reminders, actions);
+  },
   function app(data, actions) {
     return section('App', h('dl', { class: 'defs' },
       row('Version', h('code', null, data.version)),

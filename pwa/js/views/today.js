@@ -43,7 +43,7 @@ function group(title, items, none) {
  */
 export function stepRow(step, onDone) {
   const box = h('input', { type: 'checkbox', onchange: () => onDone(step.id, box.checked) });
-  return h('li', { class: 'step' },
+  return h('li', { class: 'step', dataset: { id: step.id } },
     h('label', { class: 'step-check' }, box, h('span', { class: 'visually-hidden' }, `Mark done: ${step.text}`)),
     h('div', { class: 'step-body' },
       h('p', { class: 'step-text' }, step.text),
