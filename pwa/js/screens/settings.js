@@ -37,7 +37,9 @@ async function loadReminders(ctx, fresh) {
     if (serverHasIt) state = 'on';
   }
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return { state, online: ctx.online, settings: kept, browserZone };
+  // The browser asks only while it has no answer yet; after a yes, turning on just subscribes.
+  const willAsk = support === 'supported' && permission() === 'default';
+  return { state, online: ctx.online, willAsk, settings: kept, browserZone };
 }
 
 /**

@@ -9,7 +9,7 @@ import { field, h, icon, section } from '../dom.js';
 /**
  * @typedef {'on' | 'off' | 'blocked' | 'unsupported' | 'needs_install'} ReminderState
  * @typedef {{
- *   state: ReminderState, online: boolean,
+ *   state: ReminderState, online: boolean, willAsk: boolean,
  *   settings: import('../reminders.js').NotificationSettings | null, browserZone: string
  * }} RemindersData
  * @typedef {{
@@ -78,7 +78,7 @@ function onOff(data, actions) {
     },
   }, on ? 'Turn off reminders' : 'Turn on reminders');
   const hint = !data.online ? 'Turning reminders on or off needs a connection. You are offline now.'
-    : on ? null : 'Your browser will ask whether Lesson Loop may send you notifications.';
+    : !on && data.willAsk ? 'Your browser will ask whether Lesson Loop may send you notifications.' : null;
   return [button, hint ? h('p', { class: 'hint' }, hint) : null];
 }
 
