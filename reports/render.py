@@ -76,7 +76,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         finalize=escape_text,
     )
-    env.filters.update(long_date=text.long_date, short_date=text.short_date, clock=text.clock)
+    env.filters.update(
+        long_date=text.long_date,
+        short_date=text.short_date,
+        clock=text.clock,
+        direction=text.direction,
+    )
     return env
 
 

@@ -95,6 +95,18 @@ def redact(text: str, pattern: re.Pattern[str] | None) -> str:
     return pattern.sub(REDACTED, text) if pattern else text
 
 
+def direction(value: object) -> str:
+    """`rtl` when a text's first strong character is right-to-left (Arabic, Hebrew…), else `ltr`:
+    the same rule as HTML's dir="auto", which WeasyPrint does not apply itself."""
+    for char in str(value or ""):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def long_date(day: dt.date) -> str:
     """'Friday 20 November 2026'."""
     return f"{day:%A} {day.day} {day:%B %Y}"

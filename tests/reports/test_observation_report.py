@@ -3,6 +3,10 @@ lesson-study predictions beside what case pupils did, and conflicts shown as bot
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
+
 from tests.reports import world as school
 from tests.reports.helpers import assert_pdf_download, in_order, pdf_pages, pdf_text
 from tests.support.sync import hlc, new_id
@@ -66,6 +70,34 @@ def test_text_in_any_script_prints(factory, keep_pages):
     assert "digits 0123456789" in text
     assert "مجموعات" in text or "تاعومجم" in text  # extraction may reverse right-to-left runs
     keep_pages(content, "observation-scripts")
+
+
+def test_right_to_left_writing_is_set_from_the_right(factory):
+    world = school.build(factory)
+    arabic = "الطلاب يعملون في مجموعات صغيرة ويشرحون طريقتهم"
+    lesson = school.observation(
+        world, "rtl", "ana", "ben", "RTL lesson", school.at(12), strengths=arabic
+    )
+    content = world.get("ben", URL.format(lesson)).data
+    starts = text_starts(content)
+    arabic_x = [x for text, x in starts if "مجموعات" in text or "تاعومجم" in text]
+    latin_x = [x for text, x in starts if text.startswith("Strengths")]
+    assert arabic_x
+    assert latin_x
+    # A left-aligned paragraph would start at the heading's margin; this one ends at the right.
+    assert min(arabic_x) > latin_x[0] + 100
+
+
+def text_starts(content: bytes) -> list[tuple[str, float]]:
+    """Each text run on the first page with the x where it is drawn."""
+    runs: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((text.strip(), cm[4] + tm[4] * cm[0]))
+
+    PdfReader(io.BytesIO(content)).pages[0].extract_text(visitor_text=visit)
+    return runs
 
 
 def test_deleted_notes_stay_out(factory):

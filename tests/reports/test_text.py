@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from reports.model import Quote
-from reports.text import REDACTED, collapse, name_pattern, redact, sentences, slug, themes
+from reports.text import (
+    REDACTED,
+    collapse,
+    direction,
+    name_pattern,
+    redact,
+    sentences,
+    slug,
+    themes,
+)
 
 T0 = dt.datetime(2026, 11, 16, 10, 0, tzinfo=dt.UTC)
 
@@ -55,3 +64,13 @@ def test_file_names_are_plain_ascii():
     assert slug("Café Zoë: Year 8 / ratio!") == "cafe-zoe-year-8-ratio"
     assert slug("学生们") == "report"
     assert len(slug("x" * 500)) <= 60
+
+
+def test_direction_follows_the_first_strong_character_like_dir_auto():
+    assert direction("الطلاب يعملون في مجموعات") == "rtl"
+    assert direction("תלמידים עובדים בקבוצות") == "rtl"
+    assert direction("12, 13: الطلاب") == "rtl"  # digits and punctuation are not strong
+    assert direction("Year 8: الطلاب") == "ltr"
+    assert direction("学生们积极参与讨论") == "ltr"
+    assert direction("") == "ltr"
+    assert direction(None) == "ltr"
