@@ -306,3 +306,36 @@ def test_signing_out_ends_reminders_in_the_browser_and_on_the_server(
     page.wait_for_selector("main[data-ready=signin]")
     assert browser_endpoint(page) is None
     assert server_db.endpoints(ana.id) == []
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "state", "says"),
+    [
+        (None, "unsupported", "This browser cannot show reminders"),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "needs_install",
+            "Add to Home Screen",
+        ),
+    ],
+)
+def test_a_browser_without_web_push_says_so_and_offers_no_button(
+    phone: BrowserContext,
+    live: LiveServer,
+    staff: dict[str, Person],
+    user_agent: str | None,
+    state: str,
+    says: str,
+) -> None:
+    """Safari in a tab (no Push API until the app is on the Home Screen) and other browsers
+    without it: a plain sentence instead of a button that could never work."""
+    agent = f"Object.defineProperty(navigator, 'userAgent', {{get: () => {user_agent!r}}});"
+    phone.add_init_script(f"delete window.PushManager; {agent if user_agent else ''}")
+    page = phone.pages[0]
+    sign_in(page, live.url, staff["observer"])
+    settings(page, state)
+    section = page.locator(REMINDERS)
+    assert says in section.inner_text()
+    assert section.get_by_role("button", name="Turn on reminders").count() == 0
+    assert page.evaluate("Notification.permission") == "default"  # nothing was asked
