@@ -250,6 +250,13 @@ class Observation(SyncedMixin, Model):
     reflection: Mapped[str] = mapped_column(Text, default="")
     case_pupils: Mapped[list[str]] = mapped_column(JSON, default=list)
 
+    __table_args__ = (
+        Index("ix_observation_school_version", "school_id", "version"),
+        # The read rule's cheap checks (server.policy) answered from the index alone: finding
+        # the observations a reader sees reads no row of notes-sized text (migration 0002).
+        Index("ix_observation_reader", "school_id", "visibility", "created_by", "id"),
+    )
+
 
 class ObservationParticipant(Model):
     """Who takes part in an observation: derived from `participants`, for scope queries."""

@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
 from server.extensions import db
@@ -42,7 +44,11 @@ def test_db_upgrade_builds_the_schema_from_nothing(backend, tmp_path, request):
     assert result.returncode == 0, result.stderr
     engine = create_engine(url)
     tables = set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        # The migrations build exactly the models' tables, columns and indexes.
+        drift = compare_metadata(MigrationContext.configure(connection), db.metadata)
     engine.dispose()
+    assert drift == []
     assert {
         "school",
         "app_user",
