@@ -8,7 +8,6 @@ chosen once per entity, so that a pull of tens of thousands of rows stays cheap.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -60,10 +59,6 @@ def _parse_date(value: Any) -> Any:
     return None if value is None else dt.date.fromisoformat(value)
 
 
-def _parse_uuid(value: Any) -> Any:
-    return None if value is None else uuid.UUID(value)
-
-
 def _converters(column: Column[Any]) -> tuple[Converter, Converter]:
     """(to wire, to column) for one column."""
     if isinstance(column.type, UTCDateTime):
@@ -71,7 +66,8 @@ def _converters(column: Column[Any]) -> tuple[Converter, Converter]:
     if isinstance(column.type, Date):
         return _iso, _parse_date
     if isinstance(column.type, UUID):
-        return _uuid_str, _parse_uuid
+        # The UUID type binds the wire's text itself (stored as is on SQLite), so no parse here.
+        return _uuid_str, _copy
     return _copy, _copy
 
 
