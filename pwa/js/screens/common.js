@@ -104,3 +104,25 @@ export function byDue(steps) {
 export function readAll() {
   return readEntities(['observation', 'next_step', 'user', 'focus', 'lookfor']);
 }
+
+/**
+ * A screen drawn from what is on the device, and drawn afresh on `refresh` (after a sync or
+ * an action): the new drawing replaces the old one in the page.
+ * @param {string} title
+ * @param {string} tab
+ * @param {() => Promise<HTMLElement>} draw
+ */
+export async function redrawnScreen(title, tab, draw) {
+  /** @type {import('../app.js').Screen & {refresh: () => Promise<void>}} */
+  const screen = {
+    title,
+    tab,
+    node: await draw(),
+    async refresh() {
+      const fresh = await draw();
+      screen.node.replaceWith(fresh);
+      screen.node = fresh;
+    },
+  };
+  return screen;
+}

@@ -5,7 +5,7 @@ import { current, isoDay, newId } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { renderLead } from '../views/lead.js';
-import { live, nameMap, readAll, summary } from './common.js';
+import { live, nameMap, readAll, redrawnScreen, summary } from './common.js';
 
 /** The first of September of this school year. */
 function schoolYearStart() {
@@ -65,15 +65,6 @@ export async function leadScreen(ctx) {
     onLookforActive: (id, active) => change('lookfor', id, { active }, active ? 'Look-for brought back.' : 'Look-for retired. Past ticks are kept.'),
     onDownload: async (path) => ctx.toast(await downloadReport(path)),
   };
-  const screen = {
-    title: 'Lead',
-    tab: 'lead',
-    node: renderLead(await load(ctx), actions),
-    async refresh() {
-      const fresh = renderLead(await load(ctx), actions);
-      screen.node.replaceWith(fresh);
-      screen.node = fresh;
-    },
-  };
+  const screen = await redrawnScreen('Lead', 'lead', async () => renderLead(await load(ctx), actions));
   return screen;
 }

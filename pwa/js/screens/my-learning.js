@@ -5,7 +5,7 @@ import { direction, isoDay, newId } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { renderMyLearning } from '../views/my-learning.js';
-import { byDue, live, myObservations, nameMap, readAll, stepItem, summary } from './common.js';
+import { byDue, live, myObservations, nameMap, readAll, redrawnScreen, stepItem, summary } from './common.js';
 
 /**
  * @param {import('../app.js').Ctx} ctx
@@ -57,22 +57,15 @@ export async function myLearningScreen(ctx, params = {}) {
     },
     onDownload: async () => ctx.toast(await downloadReport(`/reports/teachers/${me}.pdf`)),
   };
-  const screen = {
-    title: 'My learning',
-    tab: 'learning',
-    node: renderMyLearning(await load(ctx, picked), actions),
-    focus: picked.step || picked.focus ? () => {
+  const screen = await redrawnScreen('My learning', 'learning', async () => renderMyLearning(await load(ctx, picked), actions));
+  if (picked.step || picked.focus) {
+    screen.focus = () => {
       const item = screen.node.querySelector('.picked');
       if (item instanceof HTMLElement) {
         item.scrollIntoView({ block: 'center' });
         item.focus({ preventScroll: true });
       }
-    } : undefined,
-    async refresh() {
-      const fresh = renderMyLearning(await load(ctx, picked), actions);
-      screen.node.replaceWith(fresh);
-      screen.node = fresh;
-    },
-  };
+    };
+  }
   return screen;
 }

@@ -5,7 +5,7 @@ import { readDrafts } from '../db.js';
 import { isoDay, stage } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { renderToday } from '../views/today.js';
-import { byDue, live, myObservations, nameMap, readAll, stepItem, summary } from './common.js';
+import { byDue, live, myObservations, nameMap, readAll, redrawnScreen, stepItem, summary } from './common.js';
 
 /** @param {number} hour */
 function greeting(hour) {
@@ -53,15 +53,5 @@ export async function todayScreen(ctx) {
       ctx.toast(done ? 'Next step marked done.' : 'Next step opened again.');
     },
   };
-  const screen = {
-    title: 'Today',
-    tab: 'today',
-    node: renderToday(await load(ctx), actions),
-    async refresh() {
-      const fresh = renderToday(await load(ctx), actions);
-      screen.node.replaceWith(fresh);
-      screen.node = fresh;
-    },
-  };
-  return screen;
+  return redrawnScreen('Today', 'today', async () => renderToday(await load(ctx), actions));
 }
