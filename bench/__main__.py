@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
-BENCHES = ["sync", "pwa", "reports", "push"]
+BENCHES = ["sync", "pwa", "reports", "reminders"]
 
 
 def machine() -> str:
@@ -67,7 +67,7 @@ def write(kept: dict[str, str]) -> None:
     parts = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bench [sync|pwa|reports|push]`). Figures are",
+        "Written by `make bench` (`python -m bench [sync|pwa|reports|reminders]`). Figures are",
         "medians of several runs; ratios compare two systems measured side by side in the same",
         "run, because these machines are shared and noisy. Targets come from the issues.",
         "",

@@ -53,9 +53,9 @@ def build(database: Path) -> dict[str, str]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
+    from server.demo import load_demo
     from server.extensions import db
     from server.models import Focus, User
-    from server.services.demo import load_demo
 
     app = _app(database)
     with app.app_context():
@@ -78,9 +78,9 @@ def build(database: Path) -> dict[str, str]:
 
 
 def _writers(users: dict[str, Any]) -> dict[str, Any]:
+    from server.demo import Writer
     from server.extensions import db
     from server.models import Device
-    from server.services.demo import Writer
 
     writers = {}
     for name, user in users.items():
@@ -96,9 +96,9 @@ def _teacher_observations(
 ) -> None:
     from sqlalchemy import func, select
 
+    from server import demo
     from server.extensions import db
     from server.models import ObservationParticipant
-    from server.services import demo
 
     ana = writers[TEACHER]
     have = db.session.execute(
@@ -158,9 +158,9 @@ def _walks(
 ) -> None:
     from sqlalchemy import select
 
+    from server import demo
     from server.extensions import db
     from server.models import Lookfor
-    from server.services import demo
 
     lookfors = [
         str(i)
@@ -230,7 +230,7 @@ def _urls(ids: dict[str, str], observation_id: str) -> dict[str, tuple[str, dict
 
 
 def _login(client: Any, email: str) -> dict[str, str]:
-    from server.services.demo import DEMO_PASSWORD
+    from server.demo import DEMO_PASSWORD
 
     body = {"email": email, "password": DEMO_PASSWORD, "device_name": "bench"}
     token = client.post("/api/v1/auth/login", json=body).get_json()["token"]

@@ -105,10 +105,10 @@ def build_year(database_url: str, instance: Path) -> dict[str, Any]:
     from flask_migrate import upgrade
 
     from server import create_app
+    from server.accounts.passwords import hash_password
+    from server.demo import Writer
     from server.extensions import db
     from server.models import Device, School, User
-    from server.services.demo import Writer
-    from server.services.passwords import hash_password
 
     app = create_app({"PASSWORD_HASH_PROFILE": "fast"})
     rng = random.Random(7)

@@ -1,4 +1,4 @@
-"""The plain data a report is built from: what `server.services.reports` reads for a reader.
+"""The plain data a report is built from: what `server.reports.service` reads for a reader.
 
 Everything here is already filtered by the read rules and already in the school's local time;
 the builders only shape and print it. Names are display names, never ids.

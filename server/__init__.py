@@ -60,10 +60,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
-    from server import auth
-    from server.api import admin, meta, push, reports, sync
+    from server import meta
+    from server.accounts import admin
+    from server.accounts import views as accounts
+    from server.reminders import views as reminders
+    from server.reports import views as reports
+    from server.sync import views as sync
 
-    for module in (meta, auth, admin, sync, push, reports):
+    for module in (meta, accounts, admin, sync, reminders, reports):
         openapi.register_blueprint(module.blp)
 
 

@@ -11,19 +11,19 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from schemas.accounts import PASSWORD_MIN, Email
+from server import demo
+from server.accounts import staff_import
+from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.models import School, User
-from server.services import demo as demo_data
-from server.services import staff_import
-from server.services.passwords import hash_password
-from server.worker import worker_command
+from server.reminders.worker import worker_command
 
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to `flask --app wsgi ...`."""
     app.cli.add_command(bootstrap)
     app.cli.add_command(import_staff)
-    app.cli.add_command(demo)
+    app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
 
 
@@ -98,18 +98,18 @@ def import_staff(csv_file: Path, school_name: str | None) -> None:
 @click.command("demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no school yet.")
-def demo(if_empty: bool) -> None:
+def demo_command(if_empty: bool) -> None:
     """Fill a demo school (staff, focuses, a term of observations) and print the logins."""
-    existing = demo_data.demo_school()
+    existing = demo.demo_school()
     if existing is None:
         if if_empty and db.session.execute(select(School.id)).first():
             click.echo("The database already has a school; the demo school was not loaded.")
             return
-        click.echo(f"Loading the demo school '{demo_data.SCHOOL_NAME}' ...")
-        demo_data.load_demo(current_app.config["PASSWORD_HASH_PROFILE"])
+        click.echo(f"Loading the demo school '{demo.SCHOOL_NAME}' ...")
+        demo.load_demo(current_app.config["PASSWORD_HASH_PROFILE"])
     click.echo(
-        f"Demo school: {demo_data.SCHOOL_NAME}. Every demo login uses the password "
-        f"'{demo_data.DEMO_PASSWORD}':"
+        f"Demo school: {demo.SCHOOL_NAME}. Every demo login uses the password "
+        f"'{demo.DEMO_PASSWORD}':"
     )
-    for email, role, name in demo_data.logins():
+    for email, role, name in demo.logins():
         click.echo(f"  {role:<8} {email:<34} {name}")

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from server.instance_files import read_or_create
-from server.vapid import load_or_create_vapid_keys
+from server.reminders.vapid import load_or_create_vapid_keys
 
 ENV_PREFIX = "LESSONLOOP_"
 

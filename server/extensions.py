@@ -50,7 +50,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# Set by server.services.versions.write_transaction: the next SQLite transaction takes the
+# Set by server.sync.versions.write_transaction: the next SQLite transaction takes the
 # write lock at BEGIN, so it never has to upgrade a stale read snapshot (SQLITE_BUSY).
 sqlite_immediate: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
 

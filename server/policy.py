@@ -2,7 +2,7 @@
 
 Read rules are SQL predicates over a record and a user. The user side may be literal values
 (pull scoping: "what may I see?") or the `app_user` columns (audiences: "who may see this?"),
-so the one rule serves both, and push checks reuse the audiences through `services.scope`.
+so the one rule serves both, and push checks reuse the audiences through `server.sync.audience`.
 Write rules are plain functions over the record's fields.
 """
 
@@ -186,3 +186,8 @@ def may_write_focus(kind: str, owner_id: str | None, user: User) -> bool:
 def may_write_lookfor(user: User) -> bool:
     """Look-fors belong to school focuses: leads."""
     return user.is_lead
+
+
+def may_administer(user: User) -> bool:
+    """Accounts and teams of a school: its admins."""
+    return user.role == "admin"

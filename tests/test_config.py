@@ -77,7 +77,7 @@ def test_vapid_keys_are_generated_once(clean_env):
 def test_vapid_keys_from_environment(clean_env, monkeypatch):
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from server.vapid import b64url, public_key_b64
+    from server.reminders.vapid import b64url, public_key_b64
 
     key = ec.generate_private_key(ec.SECP256R1())
     raw = b64url(key.private_numbers().private_value.to_bytes(32, "big"))

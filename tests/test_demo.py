@@ -6,9 +6,9 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from server.demo import DEMO_PASSWORD
 from server.extensions import db
 from server.models import Focus, Lookfor, NextStep, Note, Observation, School, Team, User
-from server.services.demo import DEMO_PASSWORD
 
 
 def test_demo_loads_a_school_and_prints_logins_that_work(runner, app, client):

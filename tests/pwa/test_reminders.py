@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright
 
-from server.services.notifications import due_message
+from server.reminders.events import due_message
 from tests.pwa.helpers import (
     ApiUser,
     Person,
@@ -30,7 +30,7 @@ from tests.pwa.helpers import (
     wait_for_service_worker,
     wait_until,
 )
-from tests.pwa.push_support import (
+from tests.pwa.reminders_support import (
     LocalGcm,
     NotificationArea,
     ServerDb,
@@ -57,9 +57,9 @@ COUNT_ASKS = """
 
 @pytest.fixture
 def live(database_file: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """The server as tests/pwa/push_app.py configures it (Google's push host on loopback)."""
+    """The server as tests/pwa/reminders_app.py configures it (Google's push host on loopback)."""
     instance = prepare_instance(tmp_path / "instance")
-    server = LiveServer(database_file, instance, app="tests.pwa.push_app:app")
+    server = LiveServer(database_file, instance, app="tests.pwa.reminders_app:app")
     server.start()
     yield server
     server.stop()

@@ -230,7 +230,7 @@ def test_bad_and_unknown_ids(factory):
 
 
 def test_an_observation_too_long_to_print_is_refused(factory, monkeypatch):
-    from server.services import reports
+    from server.reports import service as reports
 
     world = school.build(factory)
     monkeypatch.setattr(reports, "MAX_NOTES", 3)

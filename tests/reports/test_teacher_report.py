@@ -134,7 +134,7 @@ def test_personal_focuses_are_in_the_teacher_s_own_copy_only(factory):
 
 
 def test_a_record_too_long_to_print_asks_for_a_shorter_range(factory, monkeypatch):
-    from server.services import report_records
+    from server.reports import teacher as report_records
 
     world = school.build(factory)
     monkeypatch.setattr(report_records, "MAX_RECORD_OBSERVATIONS", 1)

@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.models import School, Team, User
-from server.services.passwords import hash_password
-from server.services.versions import write_transaction
+from server.sync.versions import write_transaction
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

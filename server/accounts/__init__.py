@@ -1,0 +1,1 @@
+"""Accounts: sign-in, devices, the admin directory, staff rosters."""

@@ -1,0 +1,76 @@
+"""Sign-in and the signed-in user: login, logout, me, my devices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from schemas.accounts import DeviceSchema, LoginResultSchema, LoginSchema, UserSchema
+from server.accounts import service
+from server.accounts.auth import auth_required, current_device, current_user
+from server.blueprint import Blueprint
+from server.models import User
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and devices")
+user_schema = UserSchema()
+
+
+def _limits() -> service.LoginLimits:
+    config = current_app.config
+    return service.LoginLimits(
+        per_email=config["LOGIN_MAX_FAILURES_PER_EMAIL"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window_seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+    )
+
+
+@blp.route("/auth/login", methods=["POST"])
+@blp.doc(security=[])
+@blp.arguments(LoginSchema)
+@blp.response(200, LoginResultSchema)
+def login(data: dict[str, Any]) -> dict[str, Any]:
+    """Sign in: every login is a new device with its own client id and token."""
+    result = service.login(
+        data["email"],
+        data["password"],
+        data["device_name"],
+        request.remote_addr or "unknown",
+        _limits(),
+        current_app.config["PASSWORD_HASH_PROFILE"],
+    )
+    return {"token": result.token, "client_id": result.device.id, "user": result.user}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@auth_required
+@blp.response(204)
+def logout() -> None:
+    """Sign out this device: its token stops working at once."""
+    service.revoke_device(current_device())
+
+
+@blp.route("/me", methods=["GET"])
+@auth_required
+@blp.response(200, UserSchema)
+def get_me() -> User:
+    """The signed-in user."""
+    return current_user()
+
+
+@blp.route("/me/devices", methods=["GET"])
+@auth_required
+@blp.response(200, DeviceSchema(many=True))
+def list_my_devices() -> list[dict[str, Any]]:
+    """My signed-in devices (an extension), so a teacher can spot a lost phone."""
+    me, this = current_user(), current_device()
+    return [
+        {
+            "id": d.id,
+            "name": d.name,
+            "created_at": d.created_at,
+            "last_seen_at": d.last_seen_at,
+            "current": d.id == this.id,
+        }
+        for d in service.live_devices(me)
+    ]

@@ -1,0 +1,1 @@
+"""Reminders (Web Push): events, schedule, jobs, subscriptions, delivery and the worker."""

@@ -1,0 +1,233 @@
+"""The four PDF reports: who may download which, the limits, and the data behind each.
+
+Read rules come only from server.policy (through the report_* service modules), so a report never
+shows what a pull would not. On top of them: a teacher's record downloaded by a lead holds
+only what the teacher shared with leads (and no learning walk that visited them); the focus
+report and action plan are for leads and name no one on learning-walk data.
+
+Limits keep a report to a size a person can use and a server can render in seconds: a range
+of at most MAX_RANGE_DAYS, and counts of notes, observations, walks and next steps below the
+MAX_* figures; past them the reader is asked to narrow the request (413 report_too_large).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from reports import builders, model
+from reports.builders import Pdf
+from reports.render import ReportTooLarge
+from server import policy
+from server.errors import ApiError, ForbiddenError, NotFoundError
+from server.extensions import db
+from server.models import Focus, School, User
+from server.policy import Reader
+from server.reports import queries, walks
+from server.reports.queries import Scope, too_large
+from server.reports.teacher import teacher_data
+
+MAX_RANGE_DAYS = 731
+DEFAULT_RANGE_DAYS = 365
+MAX_NOTES = 1_000
+MAX_NOTE_CHARACTERS = 150_000
+MAX_WALKS = 2_000
+MAX_WALK_NOTES = 5_000
+MAX_FOCUSES = 40
+QUOTES_PER_FOCUS = 5
+QUOTE_CATEGORIES = ("strength", "evidence", "pupils")
+READ_IN_THE_APP = "Read this observation in the app instead."
+
+
+def _parse_id(raw: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_id", f"That is not a valid {what} id.") from exc
+
+
+def _school(user: User) -> tuple[School, ZoneInfo]:
+    school = db.session.get(School, user.school_id)
+    assert school is not None  # a signed-in user always belongs to a school
+    try:
+        zone = ZoneInfo(school.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return school, zone
+
+
+def _meta(school: School, zone: ZoneInfo) -> model.Meta:
+    return model.Meta(school.name, dt.datetime.now(zone))
+
+
+def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> model.Period:
+    """The requested days: `to` defaults to today, `from` to a year before `to`; a backwards or
+    over-long range is refused."""
+    if end is None:
+        end = max(today, start) if start else today
+    if start is None:
+        start = end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
+    if start > end:
+        raise ApiError(400, "invalid_range", "`from` must be on or before `to`.")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise ApiError(
+            400,
+            "range_too_long",
+            f"Choose a range of at most {MAX_RANGE_DAYS} days (two school years).",
+            {"max_days": MAX_RANGE_DAYS},
+        )
+    return model.Period(start, end)
+
+
+def _scope(user: User, zone: ZoneInfo, days: model.Period | None = None) -> Scope:
+    if days is None:
+        return Scope(Reader.of(user), zone, dt.datetime.min.replace(tzinfo=dt.UTC), _far())
+    low = dt.datetime.combine(days.start, dt.time(), zone)
+    high = dt.datetime.combine(days.end + dt.timedelta(days=1), dt.time(), zone)
+    return Scope(Reader.of(user), zone, low, high)
+
+
+def _far() -> dt.datetime:
+    return dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _render(build: Callable[[], Pdf], advice: str = "Choose a shorter date range.") -> Pdf:
+    try:
+        return build()
+    except ReportTooLarge as exc:
+        raise too_large(str(exc), advice) from exc
+
+
+def _require_lead(user: User) -> None:
+    if not user.is_lead:
+        raise ForbiddenError("Only school leaders can download this report.")
+
+
+# ---- observation summary ---------------------------------------------------------------------
+
+
+def observation_pdf(user: User, raw_id: str) -> Pdf:
+    """One observation, as the user may see it; 404 when they may not (existence is not told)."""
+    observation_id = _parse_id(raw_id, "observation")
+    school, zone = _school(user)
+    scope = _scope(user, zone)
+    obs = queries.readable_observation(scope.reader, observation_id)
+    if obs is None:
+        raise NotFoundError("There is no observation with this id that you may see.")
+    notes, characters = queries.note_volume(scope.reader, observation_id)
+    if notes > MAX_NOTES or characters > MAX_NOTE_CHARACTERS:
+        raise too_large(f"{notes} notes, {characters} characters", READ_IN_THE_APP)
+    content = queries.observation_data(scope, obs)
+    meta = _meta(school, zone)
+    return _render(lambda: builders.build_observation(meta, content), READ_IN_THE_APP)
+
+
+# ---- a teacher's professional learning record ------------------------------------------------
+
+
+def teacher_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | None) -> Pdf:
+    """The teacher's own record, or for a lead what the teacher shared with leads (403 else)."""
+    teacher_id = _parse_id(raw_id, "user")
+    school, zone = _school(user)
+    reader = Reader.of(user)
+    teacher = db.session.execute(
+        select(User).where(User.id == teacher_id, policy.school_wide(User, reader))
+    ).scalar_one_or_none()
+    if teacher is None:
+        raise NotFoundError("There is no one with this id in your school.")
+    lead_copy = teacher.id != user.id
+    if lead_copy and not user.is_lead:
+        raise ForbiddenError("Only the teacher themselves or a school leader can download this.")
+    meta = _meta(school, zone)
+    days = period(start, end, meta.generated_at.date())
+    scope = _scope(user, zone, days)
+    content = teacher_data(scope, teacher, days, lead_copy, meta.generated_at.date())
+    return _render(lambda: builders.build_teacher(meta, content))
+
+
+# ---- focus report ----------------------------------------------------------------------------
+
+
+def focus_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | None) -> Pdf:
+    """Learning-walk evidence on one focus, for leads; never a name, small slices suppressed."""
+    _require_lead(user)
+    focus_id = _parse_id(raw_id, "focus")
+    school, zone = _school(user)
+    meta = _meta(school, zone)
+    days = period(start, end, meta.generated_at.date())
+    scope = _scope(user, zone, days)
+    focus = walks.readable_focus(scope.reader, focus_id)
+    if focus is None:
+        raise NotFoundError("There is no focus with this id that you may see.")
+    evidence = _walk_data(scope, focus_id)
+    content = model.FocusData(
+        title=focus.title,
+        description=focus.description,
+        kind=focus.kind,
+        period=days,
+        walks=evidence,
+        other_observations=walks.kinds_of(walks.shared_observations(scope, focus_id)),
+        staff_names=walks.staff_names(scope.reader),
+    )
+    return _render(lambda: builders.build_focus(meta, content))
+
+
+def _walk_data(scope: Scope, focus_id: uuid.UUID) -> model.WalkData:
+    count = walks.count_walks(scope, focus_id)
+    if count > MAX_WALKS:
+        raise too_large(f"{count} learning walks")
+    return walks.walk_data(scope, focus_id, MAX_WALK_NOTES)
+
+
+# ---- action plan -----------------------------------------------------------------------------
+
+
+def action_plan_pdf(user: User, start: dt.date | None, end: dt.date | None) -> Pdf:
+    """For each school focus: where we are going, where we are now, our next steps (leads)."""
+    _require_lead(user)
+    school, zone = _school(user)
+    meta = _meta(school, zone)
+    days = period(start, end, meta.generated_at.date())
+    scope = _scope(user, zone, days)
+    focuses = walks.school_focuses(scope.reader)
+    if len(focuses) > MAX_FOCUSES:
+        raise too_large(f"{len(focuses)} focuses")
+    names = queries.people(scope.reader)
+    titles = {str(f.id): f.title for f in focuses}
+    plans = [_focus_plan(scope, days, focus, names, titles) for focus in focuses]
+    content = model.ActionPlanData(
+        period=days,
+        today=meta.generated_at.date(),
+        focuses=tuple(p for p in plans if p.active or _has_evidence(p)),
+        staff_names=tuple(names.values()),
+    )
+    return _render(lambda: builders.build_action_plan(meta, content))
+
+
+def _has_evidence(plan: model.FocusPlan) -> bool:
+    return bool(plan.walks.walks or plan.observations or plan.next_steps)
+
+
+def _focus_plan(
+    scope: Scope,
+    days: model.Period,
+    focus: Focus,
+    names: dict[uuid.UUID, str],
+    titles: dict[str, str],
+) -> model.FocusPlan:
+    shared = walks.shared_observations(scope, focus.id)
+    steps = queries.bounded_steps(walks.plan_steps(scope, days, focus.id))
+    origin = queries.sources(scope.reader, scope, steps)
+    return model.FocusPlan(
+        title=focus.title,
+        description=focus.description,
+        active=focus.active,
+        walks=_walk_data(scope, focus.id),
+        observations=walks.kinds_of(shared),
+        quotes=walks.quotes(scope, shared, QUOTE_CATEGORIES, QUOTES_PER_FOCUS),
+        next_steps=queries.step_items(steps, names, titles, origin),
+    )

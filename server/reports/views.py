@@ -1,0 +1,66 @@
+"""PDF reports (PROTOCOL.md, Reports): the same read rules as pull."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from marshmallow import RAISE
+
+from reports.builders import Pdf
+from schemas.reports import ReportPeriodSchema
+from server.accounts.auth import auth_required, current_user
+from server.blueprint import Blueprint
+from server.reports import service
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="PDF reports")
+PDF = {"content_type": "application/pdf", "description": "A PDF to download"}
+# A misspelt `from` must not quietly give another range: unknown parameters are refused.
+
+
+def pdf_response(pdf: Pdf) -> Response:
+    """The PDF as a download with a dated file name."""
+    return Response(
+        pdf.content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
+    )
+
+
+@blp.route("/observations/<string:observation_id>.pdf", methods=["GET"])
+@auth_required
+@blp.response(200, **PDF)
+def get_observation_report(observation_id: str) -> Response:
+    """One observation: context, everyone's notes in time order, reflections, next steps."""
+    return pdf_response(service.observation_pdf(current_user(), observation_id))
+
+
+@blp.route("/teachers/<string:user_id>.pdf", methods=["GET"])
+@auth_required
+@blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
+@blp.response(200, **PDF)
+def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
+    """A teacher's professional learning record (the teacher, or a lead for what was shared)."""
+    pdf = service.teacher_pdf(current_user(), user_id, query.get("from_"), query.get("to"))
+    return pdf_response(pdf)
+
+
+@blp.route("/focuses/<string:focus_id>.pdf", methods=["GET"])
+@auth_required
+@blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
+@blp.response(200, **PDF)
+def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
+    """Learning-walk tallies, themes and visits on one focus (leads); no names, no small slices."""
+    pdf = service.focus_pdf(current_user(), focus_id, query.get("from_"), query.get("to"))
+    return pdf_response(pdf)
+
+
+@blp.route("/action-plan.pdf", methods=["GET"])
+@auth_required
+@blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
+@blp.response(200, **PDF)
+def get_action_plan(query: dict[str, Any]) -> Response:
+    """Where are we going, where are we now, next steps: for each school focus (leads)."""
+    return pdf_response(
+        service.action_plan_pdf(current_user(), query.get("from_"), query.get("to"))
+    )

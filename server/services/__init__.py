@@ -1,1 +1,0 @@
-"""Transactions and side effects; never touch `request` or `g`."""

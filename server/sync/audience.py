@@ -1,0 +1,219 @@
+"""When who may see what changes: evictions for who loses a record, new versions for who gains.
+
+A record's readers are computed from `server.policy`'s read rules. Someone who loses sight of
+a record gets an `eviction` row (pulled once as `evicted`), unless they still see it another
+way. When someone gains sight of an observation, its notes, next steps and personal focuses
+take new version numbers, so that pulls from an older cursor carry them again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select, update
+
+from server.extensions import db
+from server.models import (
+    Eviction,
+    Focus,
+    NextStep,
+    Note,
+    Observation,
+    ObservationFocus,
+    ObservationParticipant,
+    User,
+)
+from server.policy import (
+    LEAD_ROLES,
+    Reader,
+    focus_readable,
+    next_step_readable,
+    note_readable,
+    observation_readable,
+)
+from server.sync.versions import VersionAllocator
+
+READ_RULES: dict[str, tuple[Any, Any]] = {
+    "observation": (Observation, observation_readable),
+    "note": (Note, note_readable),
+    "next_step": (NextStep, next_step_readable),
+    "focus": (Focus, focus_readable),
+}
+
+
+def audience(entity: str, record_id: uuid.UUID) -> set[uuid.UUID]:
+    """Every user who may read the record now."""
+    model, rule = READ_RULES[entity]
+    visible = exists().where(model.id == record_id, rule(Reader.any_user()))
+    return set(db.session.execute(select(User.id).where(visible)).scalars())
+
+
+def still_readable(user: User, entity: str, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these records the user may read now."""
+    if not ids:
+        return set()
+    model, rule = READ_RULES[entity]
+    query = select(model.id).where(model.id.in_(ids), rule(Reader.of(user)))
+    return set(db.session.execute(query).scalars())
+
+
+@dataclass
+class ObservationScope:
+    """Who saw an observation and each personal focus it uses, before a change."""
+
+    readers: set[uuid.UUID] = field(default_factory=set)
+    focus_readers: dict[uuid.UUID, set[uuid.UUID]] = field(default_factory=dict)
+
+
+def _personal_focus_ids(observation_id: uuid.UUID) -> list[uuid.UUID]:
+    query = (
+        select(ObservationFocus.focus_id)
+        .join(Focus, Focus.id == ObservationFocus.focus_id)
+        .where(ObservationFocus.observation_id == observation_id, Focus.kind == "personal")
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def observation_scope(observation_id: uuid.UUID) -> ObservationScope:
+    """Snapshot the readers of an observation and of its personal focuses."""
+    return ObservationScope(
+        readers=audience("observation", observation_id),
+        focus_readers={f: audience("focus", f) for f in _personal_focus_ids(observation_id)},
+    )
+
+
+def observation_scope_changed(
+    school_id: uuid.UUID,
+    observation_id: uuid.UUID,
+    before: ObservationScope,
+    versions: VersionAllocator,
+) -> None:
+    """Evict for whoever lost sight of the observation or its focuses; re-send to who gained."""
+    after = observation_scope(observation_id)
+    lost = before.readers - after.readers
+    if after.readers - before.readers:
+        bump_children(observation_id, versions)
+    for focus_id in set(before.focus_readers) | set(after.focus_readers):
+        old = before.focus_readers.get(focus_id, set())
+        new = after.focus_readers.get(focus_id) or audience("focus", focus_id)
+        if new - old:
+            bump(Focus, [focus_id], versions)
+        lost |= old - new
+    for user in _users(lost):
+        evict_unreadable(
+            user, _observation_family(observation_id, focus_ids=set(before.focus_readers)), versions
+        )
+
+
+def _users(ids: set[uuid.UUID]) -> list[User]:
+    if not ids:
+        return []
+    return list(db.session.execute(select(User).where(User.id.in_(ids))).scalars())
+
+
+def _observation_family(
+    observation_id: uuid.UUID, focus_ids: set[uuid.UUID]
+) -> dict[str, list[uuid.UUID]]:
+    """The records whose visibility follows an observation's."""
+    notes = db.session.execute(
+        select(Note.id).where(Note.observation_id == observation_id)
+    ).scalars()
+    steps = db.session.execute(
+        select(NextStep.id).where(NextStep.observation_id == observation_id)
+    ).scalars()
+    return {
+        "observation": [observation_id],
+        "note": list(notes),
+        "next_step": list(steps),
+        "focus": sorted(focus_ids | set(_personal_focus_ids(observation_id))),
+    }
+
+
+def evict_unreadable(
+    user: User, family: dict[str, list[uuid.UUID]], versions: VersionAllocator
+) -> None:
+    """Write evictions for the records of `family` the user can no longer read."""
+    rows = []
+    for entity, ids in family.items():
+        keep = still_readable(user, entity, ids)
+        for record_id in ids:
+            if record_id not in keep:
+                rows.append(
+                    {
+                        "school_id": user.school_id,
+                        "user_id": user.id,
+                        "entity": entity,
+                        "record_id": record_id,
+                        "version": versions.next(),
+                    }
+                )
+    if rows:
+        db.session.execute(insert(Eviction), rows)
+
+
+def bump(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> None:
+    """Give records new, distinct version numbers without changing them."""
+    for record_id in ids:
+        db.session.execute(
+            update(model).where(model.id == record_id).values(version=versions.next())
+        )
+
+
+def bump_children(observation_id: uuid.UUID, versions: VersionAllocator) -> None:
+    """New versions for every note and next step of an observation (one statement each)."""
+    for model in (Note, NextStep):
+        count = db.session.execute(
+            select(func.count()).select_from(model).where(model.observation_id == observation_id)
+        ).scalar_one()
+        if not count:
+            continue
+        base = versions.current
+        other = model.__table__.alias("sibling")
+        rank = (
+            select(func.count())
+            .select_from(other)
+            .where(other.c.observation_id == observation_id, other.c.id <= model.id)
+            .scalar_subquery()
+        )
+        db.session.execute(
+            update(model).where(model.observation_id == observation_id).values(version=base + rank),
+            execution_options={"synchronize_session": False},
+        )
+        versions.current = base + int(count)
+
+
+def next_step_scope_changed(
+    step_id: uuid.UUID, before: set[uuid.UUID], versions: VersionAllocator
+) -> None:
+    """After a next step's owner or observation changed: evict for whoever lost it."""
+    lost = before - audience("next_step", step_id)
+    for user in _users(lost):
+        evict_unreadable(user, {"next_step": [step_id]}, versions)
+
+
+def _shared_with_leads_not_involving(user: User) -> list[uuid.UUID]:
+    involved = exists().where(
+        ObservationParticipant.observation_id == Observation.id,
+        ObservationParticipant.user_id == user.id,
+    )
+    query = select(Observation.id).where(
+        Observation.school_id == user.school_id,
+        Observation.visibility == "leads",
+        Observation.created_by != user.id,
+        ~involved,
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def lead_role_changed(user: User, versions: VersionAllocator) -> None:
+    """A user became, or stopped being, a lead: what was shared with leads arrives or goes."""
+    observation_ids = _shared_with_leads_not_involving(user)
+    for observation_id in observation_ids:
+        if user.role in LEAD_ROLES:
+            bump(Observation, [observation_id], versions)
+            bump_children(observation_id, versions)
+            bump(Focus, _personal_focus_ids(observation_id), versions)
+        else:
+            evict_unreadable(user, _observation_family(observation_id, set()), versions)

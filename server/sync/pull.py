@@ -1,0 +1,338 @@
+"""The pull service: every change a user may see, oldest first, with a tamper-proof cursor.
+
+No change is ever skipped. The page reads the school's committed change counter first; since
+writers hold the school's change lock until they commit (server.sync.versions), every
+change numbered at or below it is committed, so the page's query (bounded by it) can miss
+nothing that later pages would not carry. A full page ends its cursor at its last change; the
+last page ends it at the counter. Each record has one row holding its latest state, so a page
+carries each record once.
+
+A page is one statement: a UNION ALL with a branch per entity (each the readable rows of the
+window, oldest first, at most limit+1), the directory, and the user's evictions, ordered by
+version. The database writes each record's JSON (server.sync.codecs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
+
+from server import policy
+from server.errors import ApiError
+from server.extensions import db
+from server.models import UUID, Eviction, Lookfor, Team, User, UserTeam
+from server.policy import Reader
+from server.sync.codecs import (
+    CODECS,
+    PAGE_COLUMNS,
+    PULL_COLUMNS,
+    as_text,
+    json_object,
+    json_value,
+    pulled_change,
+)
+from server.sync.versions import committed_version
+
+CURSOR_SALT = "lessonloop.pull-cursor.v1"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a device stands: changes above `version` are new to it. While `version` is below
+    `initial_until` it is still in its first sync and needs no tombstones or evictions."""
+
+    version: int = 0
+    initial_until: int = 0
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=CURSOR_SALT)
+
+
+def encode_cursor(secret: str, user: User, cursor: Cursor) -> str:
+    """A signed cursor bound to the user and school."""
+    payload = [user.id.hex, user.school_id.hex, cursor.version, cursor.initial_until]
+    return _serializer(secret).dumps(payload)
+
+
+def decode_cursor(secret: str, user: User, token: str) -> Cursor:
+    """The cursor, or 400 for garbage, tampering, or another user's or school's cursor."""
+    try:
+        user_hex, school_hex, version, initial_until = _serializer(secret).loads(token)
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise _bad_cursor() from exc
+    if user_hex != user.id.hex or school_hex != user.school_id.hex:
+        raise _bad_cursor()
+    if not isinstance(version, int) or not isinstance(initial_until, int):
+        raise _bad_cursor()
+    return Cursor(version, initial_until)
+
+
+def _bad_cursor() -> ApiError:
+    return ApiError(
+        400,
+        "invalid_cursor",
+        "This cursor is not valid for you. Pull without a cursor to start a fresh sync.",
+    )
+
+
+def pull(user: User, secret: str, token: str | None, limit: int) -> dict[str, Any]:
+    """One page of changes."""
+    cursor = decode_cursor(secret, user, token) if token else None
+    high = committed_version(user.school_id)
+    if cursor is None:
+        cursor = Cursor(0, high)
+    rows = _run_page(user, cursor, high, limit)
+    has_more = len(rows) > limit
+    page = _latest_per_record([pulled_change(row) for row in rows[:limit]])
+    next_version = page[-1]["version"] if has_more else high
+    for change in page:
+        if change.get("evicted"):
+            del change["version"]
+    return {
+        "changes": page,
+        "cursor": encode_cursor(secret, user, Cursor(next_version, cursor.initial_until)),
+        "has_more": has_more,
+    }
+
+
+@dataclass(frozen=True)
+class Window:
+    """The bind parameters of a page: which versions it covers."""
+
+    after: Any = field(default_factory=lambda: bindparam("after", type_=BigInteger))
+    high: Any = field(default_factory=lambda: bindparam("high", type_=BigInteger))
+    initial_until: Any = field(default_factory=lambda: bindparam("initial_until", type_=BigInteger))
+    low: Any = field(default_factory=lambda: bindparam("low", type_=BigInteger))
+    limit: Any = field(default_factory=lambda: bindparam("limit", type_=Integer))
+    initial: bool = False
+
+
+@dataclass(frozen=True)
+class CompiledPage:
+    sql: str
+    positions: tuple[str, ...] | None
+    defaults: dict[str, Any]
+
+
+_PAGES: dict[tuple[str, bool, bool], CompiledPage] = {}
+
+
+def _run_page(user: User, cursor: Cursor, high: int, limit: int) -> list[Any]:
+    """Run the page statement, compiled once per shape and executed as SQL text.
+
+    Building and cache-keying this large UNION with SQLAlchemy cost more than running it;
+    the shape depends only on the database, whether the user is a lead, and the first sync.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    initial = cursor.version < cursor.initial_until
+    page = _compiled_page(dialect, user.is_lead, initial)
+    params = dict(page.defaults)
+    # The statement runs as SQL text, so ids are passed as stored (server.models.UUID).
+    to_db: Callable[[Any], Any] = str if dialect.name == "sqlite" else (lambda value: value)
+    params.update(
+        reader_id=to_db(user.id),
+        reader_school=to_db(user.school_id),
+        after=cursor.version,
+        high=high,
+        initial_until=cursor.initial_until,
+        low=max(cursor.version, cursor.initial_until),
+        limit=limit + 1,
+    )
+    values: Any = tuple(params[name] for name in page.positions) if page.positions else params
+    return list(connection.exec_driver_sql(page.sql, values).fetchall())
+
+
+def _compiled_page(dialect: Any, is_lead: bool, initial: bool) -> CompiledPage:
+    key = (dialect.name, is_lead, initial)
+    if key not in _PAGES:
+        reader = Reader(
+            bindparam("reader_id", type_=UUID()), bindparam("reader_school", type_=UUID()), is_lead
+        )
+        compiled = page_query(reader, Window(initial=initial), dialect.name).compile(
+            dialect=dialect
+        )
+        positions = tuple(compiled.positiontup) if compiled.positiontup else None
+        _PAGES[key] = CompiledPage(compiled.string, positions, dict(compiled.params))
+    return _PAGES[key]
+
+
+def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    """The page: every branch's oldest limit+1 rows merged by version, then the JSON of the
+    chosen rows only (a branch's rows that do not make the page cost no JSON)."""
+    # Notes, next steps and focuses all follow the observations the reader sees: one CTE.
+    seen = policy.readable_observation_ids(reader).cte("readable_observations")
+    reader = dataclasses.replace(reader, observations=select(seen.c.id))
+    branches = [
+        *(_record_branch(entity, reader, window, dialect) for entity in CODECS),
+        _user_branch(reader, window),
+        _team_branch(reader, window),
+        _eviction_branch(reader, window, dialect),
+    ]
+    # Each branch is limited first, so a page never sorts more than a few thousand rows.
+    limited = [select(*b.order_by("version").limit(window.limit).subquery().c) for b in branches]
+    candidates = union_all(*limited).subquery("candidates")
+    page = select(*candidates.c).order_by(candidates.c.version).limit(window.limit).subquery("page")
+    fields = case(
+        (page.c.evicted, null()),
+        *[(page.c.entity == e, CODECS[e].pull_plan(dialect).fields_of(page.c.id)) for e in CODECS],
+        (page.c.entity == "user", _user_fields(page.c.id, dialect)),
+        (page.c.entity == "team", _team_fields(page.c.id, dialect)),
+        else_=null(),
+    )
+    values = [
+        page.c.entity,
+        as_text(page.c.id, dialect),
+        page.c.version,
+        page.c.deleted,
+        page.c.created_by,
+        page.c.conflicts,
+        fields,
+        page.c.evicted,
+    ]
+    columns = [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
+    return select(*columns).order_by(page.c.version)
+
+
+def _window(model: Any, window: Window) -> list[ColumnElement[bool]]:
+    clauses = [model.version > window.after, model.version <= window.high]
+    if window.initial:
+        # Still in the first sync: a record deleted before it began was never on the device.
+        clauses.append(~model.deleted | (model.version > window.initial_until))
+    return clauses
+
+
+def _observation_rule(reader: Reader) -> ColumnElement[bool]:
+    return policy.observation_readable(reader)
+
+
+def _lookfor_rule(reader: Reader) -> ColumnElement[bool]:
+    return policy.school_wide(Lookfor, reader)
+
+
+READ_RULES: dict[str, Callable[[Reader], ColumnElement[bool]]] = {
+    "observation": _observation_rule,
+    "note": policy.note_readable,
+    "next_step": policy.next_step_readable,
+    "focus": policy.focus_readable,
+    "lookfor": _lookfor_rule,
+}
+
+
+def _record_branch(entity: str, reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    codec = CODECS[entity]
+    columns = codec.pull_plan(dialect).columns(entity)
+    return select(*columns).where(READ_RULES[entity](reader), *_window(codec.model, window))
+
+
+def _directory_columns(entity: str, table: Any) -> list[ColumnElement[Any]]:
+    values = [
+        literal(entity, String),
+        table.id,
+        table.version,
+        false(),
+        null(),
+        literal("[]"),
+        literal(False),
+    ]
+    return [value.label(name) for value, name in zip(values, PAGE_COLUMNS, strict=True)]
+
+
+def _team_ids(dialect: str) -> ColumnElement[Any]:
+    """A user's team ids as a JSON array, in id order."""
+    team_id = as_text(UserTeam.team_id, dialect)
+    if dialect == "sqlite":
+        ordered = (
+            select(team_id.label("t"))
+            .where(UserTeam.user_id == User.id)
+            .order_by(UserTeam.team_id)
+            .correlate(User)  # a derived table is not correlated unless told (SQLite allows it)
+            .subquery()
+        )
+        return func.json(select(func.json_group_array(ordered.c.t)).scalar_subquery())
+    ordered_agg = func.json_agg(team_id.op("ORDER BY")(UserTeam.team_id))
+    empty = literal("[]").cast(db.JSON)
+    return (
+        select(func.coalesce(ordered_agg, empty))
+        .where(UserTeam.user_id == User.id)
+        .scalar_subquery()
+    )
+
+
+def _user_fields(record_id: Any, dialect: str) -> ColumnElement[Any]:
+    fields = json_object(
+        [
+            ("display_name", User.display_name),
+            ("role", User.role),
+            ("team_ids", _team_ids(dialect)),
+            ("active", json_value(User.__table__.c.active, dialect)),
+        ],
+        dialect,
+    )
+    return select(fields).where(User.id == record_id).scalar_subquery()
+
+
+def _team_fields(record_id: Any, dialect: str) -> ColumnElement[Any]:
+    fields = json_object([("name", Team.name), ("kind", Team.kind)], dialect)
+    return select(fields).where(Team.id == record_id).scalar_subquery()
+
+
+def _user_branch(reader: Reader, window: Window) -> Select[Any]:
+    return select(*_directory_columns("user", User)).where(
+        policy.school_wide(User, reader), User.version > window.after, User.version <= window.high
+    )
+
+
+def _team_branch(reader: Reader, window: Window) -> Select[Any]:
+    return select(*_directory_columns("team", Team)).where(
+        policy.school_wide(Team, reader), Team.version > window.after, Team.version <= window.high
+    )
+
+
+def _eviction_branch(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    # `low` is the cursor or, in the first sync, where it began: a new device needs no evictions.
+    values = [
+        Eviction.entity,
+        Eviction.record_id,
+        Eviction.version,
+        false(),
+        null(),
+        null(),
+        literal(True),
+    ]
+    columns: list[Any] = [
+        value.label(name) for value, name in zip(values, PAGE_COLUMNS, strict=True)
+    ]
+    return select(*columns).where(
+        Eviction.user_id == reader.user_id,
+        Eviction.version > window.low,
+        Eviction.version <= window.high,
+    )
+
+
+def _latest_per_record(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each record once per page, in its latest state (an eviction then a re-grant: the grant)."""
+    latest: dict[tuple[str, str], int] = {}
+    for index, change in enumerate(changes):
+        latest[(change["entity"], change["id"])] = index
+    return [c for i, c in enumerate(changes) if latest[(c["entity"], c["id"])] == i]
