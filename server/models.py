@@ -32,6 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from server.extensions import Base, db
+from server.school import DEFAULT_TIMEZONE
 
 # Flask-SQLAlchemy builds db.Model at run time; type checkers see the declarative base.
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class School(Model):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     # The school-wide change sequence: every synced change takes the next number.
     # The push transaction locks this row first, so numbers commit in order.
     change_counter: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -163,11 +164,6 @@ class User(Model):
 
     # Loaded when asked for: sync requests authenticate a user without needing the teams.
     teams: Mapped[list[Team]] = relationship(secondary="user_team", order_by="Team.name")
-
-    @property
-    def is_lead(self) -> bool:
-        """An admin is also a lead."""
-        return self.role in ("lead", "admin")
 
     @property
     def team_ids(self) -> list[uuid.UUID]:

@@ -1,31 +1,48 @@
-"""Who may read and who may change each synced record: the rules of PROTOCOL.md, written once.
+"""The rule book: who may read, change, share and download what (PROTOCOL.md), written once.
+
+Everything else gathers facts and asks here: pull and audiences (read rules), push's checks
+(write rules), report downloads, the admin API and reminders' recipients.
 
 Read rules are SQL predicates over a record and a user. The user side may be literal values
 (pull scoping: "what may I see?") or the `app_user` columns (audiences: "who may see this?"),
-so the one rule serves both, and push checks reuse the audiences through `server.sync.audience`.
-Write rules are plain functions over the record's fields.
+so the one rule serves both. `READ_RULES` maps each entity to its rule, and `SCOPE_FIELDS`
+names the fields those rules read, so a change to them re-checks who sees what.
+Write rules are plain functions over the record's fields; each states its rule in one line.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
+from schemas.records import READ_ONLY_ENTITIES
 from server.models import (
     Focus,
+    Lookfor,
     NextStep,
     Note,
     Observation,
     ObservationFocus,
     ObservationParticipant,
+    Team,
     User,
 )
 
 LEAD_ROLES = ("lead", "admin")
+
+
+def role_is_lead(role: str) -> bool:
+    """Leads lead the school, and so do its admins."""
+    return role in LEAD_ROLES
+
+
+def is_lead(user: User) -> bool:
+    """A lead or an admin (see role_is_lead)."""
+    return role_is_lead(user.role)
 
 
 @dataclass(frozen=True)
@@ -42,7 +59,7 @@ class Reader:
     @classmethod
     def of(cls, user: User) -> Reader:
         """A signed-in user, as literal values."""
-        return cls(user.id, user.school_id, user.is_lead)
+        return cls(user.id, user.school_id, is_lead(user))
 
     @classmethod
     def any_user(cls) -> Reader:
@@ -128,7 +145,63 @@ def school_wide(model: Any, reader: Reader) -> ColumnElement[bool]:
     return clause
 
 
-# ---- write rules -----------------------------------------------------------------------
+class ReadRule(NamedTuple):
+    """An entity's table and its read rule."""
+
+    model: Any
+    clause: Callable[[Reader], ColumnElement[bool]]
+
+
+def _school_wide_rule(model: Any) -> Callable[[Reader], ColumnElement[bool]]:
+    return lambda reader: school_wide(model, reader)
+
+
+READ_RULES: dict[str, ReadRule] = {
+    "observation": ReadRule(Observation, observation_readable),
+    "note": ReadRule(Note, note_readable),
+    "next_step": ReadRule(NextStep, next_step_readable),
+    "focus": ReadRule(Focus, focus_readable),
+    "lookfor": ReadRule(Lookfor, _school_wide_rule(Lookfor)),
+    "user": ReadRule(User, _school_wide_rule(User)),
+    "team": ReadRule(Team, _school_wide_rule(Team)),
+}
+# The fields the read rules above depend on: changing one may change who sees what.
+SCOPE_FIELDS: dict[str, frozenset[str]] = {
+    "observation": frozenset({"participants", "visibility", "focus_ids"}),
+    "next_step": frozenset({"owner_id", "observation_id"}),
+}
+
+
+def changes_scope(entity: str, fields: Mapping[str, Any], *, new: bool) -> bool:
+    """Whether a write may change who sees this record (or, for a new record, who sees it)."""
+    return entity in SCOPE_FIELDS and (new or bool(SCOPE_FIELDS[entity] & fields.keys()))
+
+
+# ---- write rules (PROTOCOL.md's table, one function per row) -------------------------------
+
+# Fields fixed once a record exists: a note stays on its observation, a focus keeps its kind.
+FIXED_FIELDS: dict[str, tuple[str, ...]] = {
+    "note": ("observation_id",),
+    "focus": ("kind", "owner_id"),
+}
+
+
+def may_sync_write(entity: str) -> bool:
+    """Users and teams are the admin API's directory: sync reads them and writes the rest."""
+    return entity not in READ_ONLY_ENTITIES
+
+
+def fixed_fields_changed(
+    entity: str, current: Mapping[str, Any] | None, incoming: Mapping[str, Any]
+) -> list[str]:
+    """The fields fixed after creation that this write would change."""
+    if current is None:
+        return []
+    return [
+        name
+        for name in FIXED_FIELDS.get(entity, ())
+        if name in incoming and incoming[name] != current.get(name)
+    ]
 
 
 def participant_roles(observation_fields: Mapping[str, Any], user_id: uuid.UUID) -> set[str]:
@@ -143,7 +216,7 @@ def is_participant(observation_fields: Mapping[str, Any], user_id: uuid.UUID) ->
 
 
 def may_change_observation(created_by: uuid.UUID, fields: Mapping[str, Any], user: User) -> bool:
-    """Its creator and its participants."""
+    """Observation: its creator and its participants may change or delete it."""
     return created_by == user.id or is_participant(fields, user.id)
 
 
@@ -153,39 +226,70 @@ def has_observee(fields: Mapping[str, Any]) -> bool:
 
 
 def may_set_visibility(fields: Mapping[str, Any], user: User) -> bool:
-    """Only an observee may change visibility, where the observation has one."""
+    """Observation: only an observee may change visibility, where the observation has one."""
     return not has_observee(fields) or "observee" in participant_roles(fields, user.id)
 
 
 def may_create_note(observation_fields: Mapping[str, Any], user: User) -> bool:
-    """Participants of the observation may write notes on it."""
+    """Note: the participants of its observation may write one."""
     return is_participant(observation_fields, user.id)
 
 
 def may_change_note(created_by: uuid.UUID, user: User) -> bool:
-    """Only a note's author may change or delete it."""
+    """Note: only its author may change or delete it."""
     return created_by == user.id
 
 
 def may_write_next_step(
     owner_id: str, observation_fields: Mapping[str, Any] | None, user: User
 ) -> bool:
-    """The owner, and the participants of its observation."""
+    """Next step: its owner, and the participants of its observation."""
     if owner_id == str(user.id):
         return True
     return observation_fields is not None and is_participant(observation_fields, user.id)
 
 
 def may_write_focus(kind: str, owner_id: str | None, user: User) -> bool:
-    """School focuses: leads; a personal focus: its owner."""
+    """Focus: a school focus is set by leads; a personal focus by its owner."""
     if kind == "school":
-        return user.is_lead
+        return is_lead(user)
     return owner_id == str(user.id)
 
 
+def focus_owner(kind: str, owner_id: str | None, user: User) -> str | None:
+    """Focus: a new personal focus with no owner named is the writer's own."""
+    return str(user.id) if kind == "personal" and owner_id is None else owner_id
+
+
 def may_write_lookfor(user: User) -> bool:
-    """Look-fors belong to school focuses: leads."""
-    return user.is_lead
+    """Look-for: look-fors belong to school focuses, so leads set them."""
+    return is_lead(user)
+
+
+# ---- allowed references -------------------------------------------------------------------
+
+
+def may_use_focus(kind: str, owner_id: str | None, people: set[str]) -> bool:
+    """A school focus serves any record; a personal focus only its owner's records."""
+    return kind != "personal" or owner_id in people
+
+
+def may_hold_lookfor(focus_kind: str) -> bool:
+    """A look-for belongs to a school focus."""
+    return focus_kind == "school"
+
+
+# ---- reports and administration -----------------------------------------------------------
+
+
+def may_download_learning_record(user: User, teacher_id: uuid.UUID) -> bool:
+    """A teacher's learning record: the teacher, and leads (who see what was shared)."""
+    return teacher_id == user.id or is_lead(user)
+
+
+def may_download_school_report(user: User) -> bool:
+    """The focus report and the action plan are the school's picture: leads."""
+    return is_lead(user)
 
 
 def may_administer(user: User) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from server import policy
 from server.accounts.passwords import burn_time, hash_password, verify_password
 from server.errors import ApiError, NotFoundError, ValidationApiError
 from server.extensions import db
@@ -209,7 +210,7 @@ def update_user(
     password_hash = hash_password(data["password"], hash_profile) if "password" in data else None
     with write_transaction(school_id) as versions:
         user = school_user(school_id, user_id)
-        was_lead, was_active = user.is_lead, user.active
+        was_lead, was_active = policy.is_lead(user), user.active
         losing_admin = (
             user.role == "admin"
             and user.active
@@ -230,7 +231,7 @@ def update_user(
             user.password_hash = password_hash
         user.version = versions.next()
         db.session.flush()
-        if user.is_lead != was_lead:
+        if policy.is_lead(user) != was_lead:
             audience.lead_role_changed(user, versions)
     if was_active and not user.active:
         revoke_all_devices(user)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Date, bindparam, exists, select
 
+from server import policy
 from server.extensions import db
 from server.models import (
     UUID,
@@ -31,14 +32,14 @@ from server.models import (
     utcnow,
 )
 from server.policy import (
-    LEAD_ROLES,
     Reader,
     next_step_readable,
     observation_readable,
 )
 from server.reminders import jobs
 from server.reminders.delivery import Target
-from server.reminders.preferences import Preferences, next_allowed, zone
+from server.reminders.preferences import Preferences, next_allowed
+from server.school import school_zone
 
 JOB_KIND_PREFIX = "push."
 # How long a push service keeps a message for a device that is offline, and how urgent it is.
@@ -225,7 +226,11 @@ def _observation_recipients(
     """Subscriptions of the other participants who may read each observation."""
     params = {"observation_ids": [uuid.UUID(i) for i in observation_ids], "pusher_id": pusher.id}
     return [
-        (str(obs_id), title, Recipient(sub, device, user, Preferences.from_stored(prefs), zone(tz)))
+        (
+            str(obs_id),
+            title,
+            Recipient(sub, device, user, Preferences.from_stored(prefs), school_zone(tz)),
+        )
         for obs_id, title, sub, device, user, prefs, tz in db.session.execute(
             RECIPIENTS_QUERY, params
         )
@@ -307,10 +312,14 @@ def check_before_send(job: Job, now: dt.datetime) -> Verdict:
     prefs = Preferences.from_stored(row.notify_prefs)
     if not prefs.wants(kind):
         return Verdict("cancel", f"The teacher switched off {kind} reminders.")
-    reader = {"user_id": row.id, "school_id": row.school_id, "is_lead": row.role in LEAD_ROLES}
+    reader = {
+        "user_id": row.id,
+        "school_id": row.school_id,
+        "is_lead": policy.role_is_lead(row.role),
+    }
     if not _subject_still_relevant(reader, payload["subject"]):
         return Verdict("cancel", "The record is gone or no longer visible to this teacher.")
-    allowed = next_allowed(now, prefs, zone(row.timezone))
+    allowed = next_allowed(now, prefs, school_zone(row.timezone))
     if allowed > now:
         return Verdict("defer", run_at=allowed)
     target = Target(payload["subscription_id"], row.endpoint, row.p256dh, row.auth)

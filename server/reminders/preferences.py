@@ -11,18 +11,18 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from schemas.reminders import KINDS
 from server.extensions import db, sqlite_immediate
 from server.models import PushSubscription, School, User
+from server.school import school_zone
 
 log = logging.getLogger("lessonloop.push")
 
 DEFAULT_QUIET = {"start": "19:00", "end": "07:00"}
-DEFAULT_ZONE = "Europe/London"
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,6 @@ def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
 
-def zone(name: str | None) -> ZoneInfo:
-    """The school's time zone (Europe/London when it is missing or unknown)."""
-    try:
-        return ZoneInfo(name or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown school time zone %r; using %s", name, DEFAULT_ZONE)
-        return ZoneInfo(DEFAULT_ZONE)
-
-
 def _in_window(t: dt.time, start: dt.time, end: dt.time) -> bool:
     if start < end:
         return start <= t < end
@@ -107,7 +98,7 @@ def next_allowed(when: dt.datetime, prefs: Preferences, tz: ZoneInfo) -> dt.date
 
 def settings(user: User, device_id: Any) -> dict[str, Any]:
     """What GET /me/notifications shows: the settings, the school's zone, this device's state."""
-    school_zone = db.session.execute(
+    zone_name = db.session.execute(
         select(School.timezone).where(School.id == user.school_id)
     ).scalar_one()
     subscribed = db.session.execute(
@@ -115,7 +106,7 @@ def settings(user: User, device_id: Any) -> dict[str, Any]:
     ).first()
     return {
         **Preferences.from_stored(user.notify_prefs).to_wire(),
-        "timezone": zone(school_zone).key,
+        "timezone": school_zone(zone_name).key,
         "device_subscribed": subscribed is not None,
     }
 

@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from server import policy
 from server.extensions import db
 from server.models import Focus, Job, NextStep, PushSubscription, School, User
-from server.policy import LEAD_ROLES, Reader, focus_readable, next_step_readable
+from server.policy import Reader, focus_readable, next_step_readable
 from server.reminders import jobs
 from server.reminders.events import Recipient, due_message, job_row, reflection_message
-from server.reminders.preferences import Preferences, zone
+from server.reminders.preferences import Preferences
+from server.school import school_zone
 
 DUE_REMINDER_AT = dt.time(8, 0)  # school time, the day before (or the Friday before Monday)
 REFLECTION_AT = dt.time(15, 30)  # school time, Fridays
@@ -38,7 +40,7 @@ def scan(now: dt.datetime) -> int:
     offered = 0
     schools = db.session.execute(select(School.id, School.timezone)).all()
     for school_id, tz_name in schools:
-        tz = zone(tz_name)
+        tz = school_zone(tz_name)
         today = now.astimezone(tz).date()
         rows = _due_step_rows(school_id, tz, today, now)
         if today.weekday() == 4:
@@ -120,7 +122,7 @@ def _reflection_rows(
     rows = []
     for key, role, recipient in candidates:
         if key in wanted:
-            reader = Reader(recipient.user_id, school_id, role in LEAD_ROLES)
+            reader = Reader(recipient.user_id, school_id, policy.role_is_lead(role))
             message = reflection_message(own_focus(reader, week), year, week)
             subject = {"entity": "user", "id": str(recipient.user_id)}
             run_at = _local(friday, REFLECTION_AT, tz, now)

@@ -6,7 +6,7 @@ only what the teacher shared with leads (and no learning walk that visited them)
 report and action plan are for leads and name no one on learning-walk data.
 
 Limits keep a report to a size a person can use and a server can render in seconds: a range
-of at most MAX_RANGE_DAYS, and counts of notes, observations, walks and next steps below the
+of at most access.MAX_RANGE_DAYS, and counts of notes, observations, walks and next steps below the
 MAX_* figures; past them the reader is asked to narrow the request (413 report_too_large).
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -23,16 +23,15 @@ from reports import builders, model
 from reports.builders import Pdf
 from reports.render import ReportTooLarge
 from server import policy
-from server.errors import ApiError, ForbiddenError, NotFoundError
+from server.errors import NotFoundError
 from server.extensions import db
 from server.models import Focus, School, User
 from server.policy import Reader
-from server.reports import queries, walks
+from server.reports import access, queries, walks
 from server.reports.queries import Scope, too_large
 from server.reports.teacher import teacher_data
+from server.school import school_zone
 
-MAX_RANGE_DAYS = 731
-DEFAULT_RANGE_DAYS = 365
 MAX_NOTES = 1_000
 MAX_NOTE_CHARACTERS = 150_000
 MAX_WALKS = 2_000
@@ -43,44 +42,14 @@ QUOTE_CATEGORIES = ("strength", "evidence", "pupils")
 READ_IN_THE_APP = "Read this observation in the app instead."
 
 
-def _parse_id(raw: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise ApiError(400, "invalid_id", f"That is not a valid {what} id.") from exc
-
-
 def _school(user: User) -> tuple[School, ZoneInfo]:
     school = db.session.get(School, user.school_id)
     assert school is not None  # a signed-in user always belongs to a school
-    try:
-        zone = ZoneInfo(school.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return school, zone
+    return school, school_zone(school.timezone)
 
 
 def _meta(school: School, zone: ZoneInfo) -> model.Meta:
     return model.Meta(school.name, dt.datetime.now(zone))
-
-
-def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> model.Period:
-    """The requested days: `to` defaults to today, `from` to a year before `to`; a backwards or
-    over-long range is refused."""
-    if end is None:
-        end = max(today, start) if start else today
-    if start is None:
-        start = end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
-    if start > end:
-        raise ApiError(400, "invalid_range", "`from` must be on or before `to`.")
-    if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise ApiError(
-            400,
-            "range_too_long",
-            f"Choose a range of at most {MAX_RANGE_DAYS} days (two school years).",
-            {"max_days": MAX_RANGE_DAYS},
-        )
-    return model.Period(start, end)
 
 
 def _scope(user: User, zone: ZoneInfo, days: model.Period | None = None) -> Scope:
@@ -102,17 +71,12 @@ def _render(build: Callable[[], Pdf], advice: str = "Choose a shorter date range
         raise too_large(str(exc), advice) from exc
 
 
-def _require_lead(user: User) -> None:
-    if not user.is_lead:
-        raise ForbiddenError("Only school leaders can download this report.")
-
-
 # ---- observation summary ---------------------------------------------------------------------
 
 
 def observation_pdf(user: User, raw_id: str) -> Pdf:
     """One observation, as the user may see it; 404 when they may not (existence is not told)."""
-    observation_id = _parse_id(raw_id, "observation")
+    observation_id = access.parse_id(raw_id, "observation")
     school, zone = _school(user)
     scope = _scope(user, zone)
     obs = queries.readable_observation(scope.reader, observation_id)
@@ -131,7 +95,7 @@ def observation_pdf(user: User, raw_id: str) -> Pdf:
 
 def teacher_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | None) -> Pdf:
     """The teacher's own record, or for a lead what the teacher shared with leads (403 else)."""
-    teacher_id = _parse_id(raw_id, "user")
+    teacher_id = access.parse_id(raw_id, "user")
     school, zone = _school(user)
     reader = Reader.of(user)
     teacher = db.session.execute(
@@ -139,11 +103,10 @@ def teacher_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | N
     ).scalar_one_or_none()
     if teacher is None:
         raise NotFoundError("There is no one with this id in your school.")
+    access.require_learning_record(user, teacher.id)
     lead_copy = teacher.id != user.id
-    if lead_copy and not user.is_lead:
-        raise ForbiddenError("Only the teacher themselves or a school leader can download this.")
     meta = _meta(school, zone)
-    days = period(start, end, meta.generated_at.date())
+    days = access.period(start, end, meta.generated_at.date())
     scope = _scope(user, zone, days)
     content = teacher_data(scope, teacher, days, lead_copy, meta.generated_at.date())
     return _render(lambda: builders.build_teacher(meta, content))
@@ -154,11 +117,11 @@ def teacher_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | N
 
 def focus_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | None) -> Pdf:
     """Learning-walk evidence on one focus, for leads; never a name, small slices suppressed."""
-    _require_lead(user)
-    focus_id = _parse_id(raw_id, "focus")
+    access.require_school_report(user)
+    focus_id = access.parse_id(raw_id, "focus")
     school, zone = _school(user)
     meta = _meta(school, zone)
-    days = period(start, end, meta.generated_at.date())
+    days = access.period(start, end, meta.generated_at.date())
     scope = _scope(user, zone, days)
     focus = walks.readable_focus(scope.reader, focus_id)
     if focus is None:
@@ -188,10 +151,10 @@ def _walk_data(scope: Scope, focus_id: uuid.UUID) -> model.WalkData:
 
 def action_plan_pdf(user: User, start: dt.date | None, end: dt.date | None) -> Pdf:
     """For each school focus: where we are going, where we are now, our next steps (leads)."""
-    _require_lead(user)
+    access.require_school_report(user)
     school, zone = _school(user)
     meta = _meta(school, zone)
-    days = period(start, end, meta.generated_at.date())
+    days = access.period(start, end, meta.generated_at.date())
     scope = _scope(user, zone, days)
     focuses = walks.school_focuses(scope.reader)
     if len(focuses) > MAX_FOCUSES:

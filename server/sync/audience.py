@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, insert, select, update
 
+from server import policy
 from server.extensions import db
 from server.models import (
     Eviction,
@@ -25,27 +26,13 @@ from server.models import (
     ObservationParticipant,
     User,
 )
-from server.policy import (
-    LEAD_ROLES,
-    Reader,
-    focus_readable,
-    next_step_readable,
-    note_readable,
-    observation_readable,
-)
+from server.policy import Reader
 from server.sync.versions import VersionAllocator
-
-READ_RULES: dict[str, tuple[Any, Any]] = {
-    "observation": (Observation, observation_readable),
-    "note": (Note, note_readable),
-    "next_step": (NextStep, next_step_readable),
-    "focus": (Focus, focus_readable),
-}
 
 
 def audience(entity: str, record_id: uuid.UUID) -> set[uuid.UUID]:
     """Every user who may read the record now."""
-    model, rule = READ_RULES[entity]
+    model, rule = policy.READ_RULES[entity]
     visible = exists().where(model.id == record_id, rule(Reader.any_user()))
     return set(db.session.execute(select(User.id).where(visible)).scalars())
 
@@ -54,7 +41,7 @@ def still_readable(user: User, entity: str, ids: list[uuid.UUID]) -> set[uuid.UU
     """Which of these records the user may read now."""
     if not ids:
         return set()
-    model, rule = READ_RULES[entity]
+    model, rule = policy.READ_RULES[entity]
     query = select(model.id).where(model.id.in_(ids), rule(Reader.of(user)))
     return set(db.session.execute(query).scalars())
 
@@ -211,7 +198,7 @@ def lead_role_changed(user: User, versions: VersionAllocator) -> None:
     """A user became, or stopped being, a lead: what was shared with leads arrives or goes."""
     observation_ids = _shared_with_leads_not_involving(user)
     for observation_id in observation_ids:
-        if user.role in LEAD_ROLES:
+        if policy.is_lead(user):
             bump(Observation, [observation_id], versions)
             bump_children(observation_id, versions)
             bump(Focus, _personal_focus_ids(observation_id), versions)

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from server import policy
 from server.errors import ApiError
 from server.extensions import db
-from server.models import UUID, Eviction, Lookfor, Team, User, UserTeam
+from server.models import UUID, Eviction, Team, User, UserTeam
 from server.policy import Reader
 from server.sync.codecs import (
     CODECS,
@@ -146,7 +146,7 @@ def _run_page(user: User, cursor: Cursor, high: int, limit: int) -> list[Any]:
     connection = db.session.connection()
     dialect = connection.dialect
     initial = cursor.version < cursor.initial_until
-    page = _compiled_page(dialect, user.is_lead, initial)
+    page = _compiled_page(dialect, policy.is_lead(user), initial)
     params = dict(page.defaults)
     # The statement runs as SQL text, so ids are passed as stored (server.models.UUID).
     to_db: Callable[[Any], Any] = str if dialect.name == "sqlite" else (lambda value: value)
@@ -222,27 +222,12 @@ def _window(model: Any, window: Window) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _observation_rule(reader: Reader) -> ColumnElement[bool]:
-    return policy.observation_readable(reader)
-
-
-def _lookfor_rule(reader: Reader) -> ColumnElement[bool]:
-    return policy.school_wide(Lookfor, reader)
-
-
-READ_RULES: dict[str, Callable[[Reader], ColumnElement[bool]]] = {
-    "observation": _observation_rule,
-    "note": policy.note_readable,
-    "next_step": policy.next_step_readable,
-    "focus": policy.focus_readable,
-    "lookfor": _lookfor_rule,
-}
-
-
 def _record_branch(entity: str, reader: Reader, window: Window, dialect: str) -> Select[Any]:
     codec = CODECS[entity]
     columns = codec.pull_plan(dialect).columns(entity)
-    return select(*columns).where(READ_RULES[entity](reader), *_window(codec.model, window))
+    return select(*columns).where(
+        policy.READ_RULES[entity].clause(reader), *_window(codec.model, window)
+    )
 
 
 def _directory_columns(entity: str, table: Any) -> list[ColumnElement[Any]]:
@@ -299,13 +284,17 @@ def _team_fields(record_id: Any, dialect: str) -> ColumnElement[Any]:
 
 def _user_branch(reader: Reader, window: Window) -> Select[Any]:
     return select(*_directory_columns("user", User)).where(
-        policy.school_wide(User, reader), User.version > window.after, User.version <= window.high
+        policy.READ_RULES["user"].clause(reader),
+        User.version > window.after,
+        User.version <= window.high,
     )
 
 
 def _team_branch(reader: Reader, window: Window) -> Select[Any]:
     return select(*_directory_columns("team", Team)).where(
-        policy.school_wide(Team, reader), Team.version > window.after, Team.version <= window.high
+        policy.READ_RULES["team"].clause(reader),
+        Team.version > window.after,
+        Team.version <= window.high,
     )
 
 

@@ -1,0 +1,211 @@
+"""The working set of one push: records read once, in a few queries, and written once, in bulk.
+
+A batch of 500 notes is a handful of statements: `preload` reads every record the mutations
+name, the rules and the merge work on that set, and `flush` writes what changed, inserts and
+updates in bulk, parents before children so foreign keys hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+
+from server.extensions import db
+from server.models import ObservationFocus, ObservationParticipant, User, utcnow
+from server.sync.codecs import CODECS
+from server.sync.engine import Conflict, RecordState, meta_from_json, meta_to_json
+from server.sync.versions import VersionAllocator
+
+# Parents before children, so foreign keys hold when a batch creates both.
+FLUSH_ORDER = ("focus", "lookfor", "observation", "next_step", "note")
+
+
+@dataclass
+class Entry:
+    """A record as this batch sees it."""
+
+    entity: str
+    school_id: uuid.UUID
+    created_by: uuid.UUID
+    state: RecordState
+    in_database: bool
+    dirty: bool = False
+
+
+@dataclass
+class Batch:
+    """The working set of one push: records read once, written once."""
+
+    user: User
+    device_id: uuid.UUID
+    versions: VersionAllocator
+    now_ms: int
+    entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    missing: set[tuple[str, str]] = field(default_factory=set)
+    school_user_ids: set[str] | None = None
+    noted_observations: set[str] = field(default_factory=set)
+    review_requests: set[str] = field(default_factory=set)
+
+    def load(self, entity: str, ids: set[str]) -> None:
+        """Read records into the working set, in one query per entity."""
+        wanted = {
+            i for i in ids if (entity, i) not in self.entries and (entity, i) not in self.missing
+        }
+        if not wanted:
+            return
+        codec = CODECS[entity]
+        rows = db.session.execute(
+            select(codec.table).where(codec.table.c.id.in_([uuid.UUID(i) for i in wanted]))
+        ).mappings()
+        for row in rows:
+            key = (entity, str(row["id"]))
+            self.entries[key] = Entry(
+                entity, row["school_id"], row["created_by"], _state(entity, row), True
+            )
+        self.missing |= {(entity, i) for i in wanted if (entity, i) not in self.entries}
+
+    def get(self, entity: str, record_id: str) -> Entry | None:
+        """A record of any school (callers check the school), or None."""
+        if (entity, record_id) not in self.entries:
+            self.load(entity, {record_id})
+        return self.entries.get((entity, record_id))
+
+    def in_school(self, entity: str, record_id: str | None) -> Entry | None:
+        """A record of the pusher's school, or None."""
+        entry = self.get(entity, record_id) if record_id else None
+        return entry if entry and entry.school_id == self.user.school_id else None
+
+    def users(self) -> set[str]:
+        """Ids of the school's users (read once per batch)."""
+        if self.school_user_ids is None:
+            ids = db.session.execute(select(User.id).where(User.school_id == self.user.school_id))
+            self.school_user_ids = {str(i) for i in ids.scalars()}
+        return self.school_user_ids
+
+    def store(self, entity: str, record_id: str, state: RecordState, entry: Entry | None) -> None:
+        """Keep a changed record for the next flush."""
+        if entry is None:
+            entry = Entry(entity, self.user.school_id, self.user.id, state, False)
+            self.entries[(entity, record_id)] = entry
+            self.missing.discard((entity, record_id))
+        entry.state = state
+        entry.dirty = True
+
+    def flush(self) -> None:
+        """Write every changed record: inserts and updates in bulk, parents first."""
+        now = utcnow()
+        for entity in FLUSH_ORDER:
+            dirty = [e for e in self.entries.values() if e.entity == entity and e.dirty]
+            if not dirty:
+                continue
+            codec = CODECS[entity]
+            new = [_insert_values(e, now) for e in dirty if not e.in_database]
+            old = [_update_values(e, now) for e in dirty if e.in_database]
+            if new:
+                db.session.execute(insert(codec.table), new)
+            if old:
+                table = codec.table
+                db.session.execute(update(table).where(table.c.id == bindparam("b_id")), old)
+            if entity == "observation":
+                _write_observation_links(dirty)
+            for entry in dirty:
+                entry.in_database, entry.dirty = True, False
+
+
+def _state(entity: str, row: Any) -> RecordState:
+    return RecordState(
+        id=str(row["id"]),
+        version=row["version"],
+        fields=CODECS[entity].wire_fields(row),
+        deleted=row["deleted"],
+        meta=meta_from_json(row["field_meta"] or {}),
+        conflicts=tuple(Conflict.from_json(c) for c in row["conflicts"] or []),
+    )
+
+
+def _row_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
+    state = entry.state
+    values = CODECS[entry.entity].column_values(state.fields)
+    values.update(
+        version=state.version,
+        deleted=state.deleted,
+        field_meta=meta_to_json(state.meta),
+        conflicts=[c.to_json() for c in state.conflicts],
+        updated_at=now,
+    )
+    return values
+
+
+def _insert_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
+    values = _row_values(entry, now)
+    values.update(
+        id=entry.state.id,
+        school_id=entry.school_id,
+        created_by=entry.created_by,
+        created_at=now,
+    )
+    return values
+
+
+def _update_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
+    values = _row_values(entry, now)
+    values["b_id"] = entry.state.id
+    return values
+
+
+def _write_observation_links(entries: list[Entry]) -> None:
+    """Keep the participant and focus link tables equal to the observations' fields."""
+    ids = [uuid.UUID(e.state.id) for e in entries]
+    db.session.execute(
+        delete(ObservationParticipant).where(ObservationParticipant.observation_id.in_(ids))
+    )
+    db.session.execute(delete(ObservationFocus).where(ObservationFocus.observation_id.in_(ids)))
+    people = [
+        {
+            "observation_id": uuid.UUID(e.state.id),
+            "user_id": uuid.UUID(p["user_id"]),
+            "role": p["role"],
+        }
+        for e in entries
+        for p in e.state.fields.get("participants") or []
+    ]
+    focuses = [
+        {"observation_id": uuid.UUID(e.state.id), "focus_id": uuid.UUID(f)}
+        for e in entries
+        for f in e.state.fields.get("focus_ids") or []
+    ]
+    if people:
+        db.session.execute(insert(ObservationParticipant), people)
+    if focuses:
+        db.session.execute(insert(ObservationFocus), focuses)
+
+
+def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
+    """Read every record the batch names in a few queries, not one per mutation."""
+    wanted: dict[str, set[str]] = {entity: set() for entity in CODECS}
+    for raw in mutations:
+        entity, record_id = raw.get("entity"), uuid_or_none(raw.get("id"))
+        if entity in wanted and record_id:
+            wanted[entity].add(record_id)
+        fields = raw.get("fields")
+        parent = uuid_or_none(fields.get("observation_id")) if isinstance(fields, dict) else None
+        if parent:
+            wanted["observation"].add(parent)
+    for entity in ("note", "next_step", "focus", "lookfor"):
+        batch.load(entity, wanted[entity])
+    for entry in list(batch.entries.values()):
+        parent = entry.state.fields.get("observation_id")
+        if parent:
+            wanted["observation"].add(parent)
+    batch.load("observation", wanted["observation"])
+
+
+def uuid_or_none(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
