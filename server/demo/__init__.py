@@ -17,123 +17,33 @@ from typing import Any
 from sqlalchemy import select
 
 from server.accounts.passwords import hash_password
+from server.demo.data import (
+    CASE_PUPIL_DID,
+    CLASSES,
+    EVIDENCE,
+    FOCUS_QUESTIONS,
+    FOCUSES,
+    LEADS,
+    LEARNING_INTENTION,
+    NEXT_STEPS,
+    PLAN,
+    PREDICTIONS,
+    PUPILS,
+    REFLECTIONS,
+    ROLES_BY_KIND,
+    STAFF,
+    STRENGTHS,
+    SUBJECTS,
+    WONDERINGS,
+)
 from server.extensions import db
 from server.models import Device, School, Team, User, utcnow
 from server.sync import push
+from server.sync.codecs import CODECS
 
 SCHOOL_NAME = "Riverside Academy"
 DEMO_PASSWORD = "riverside-demo"
 EMAIL_DOMAIN = "riverside.example"
-
-STAFF = [
-    # (display name, role, team)
-    ("Priya Shah", "admin", None),
-    ("Tom Reilly", "lead", "Maths"),
-    ("Aisha Bello", "lead", "English"),
-    ("Ana Silva", "teacher", "Maths"),
-    ("Ben Okafor", "teacher", "Maths"),
-    ("Chloe Martin", "teacher", "Maths"),
-    ("Daniel Kim", "teacher", "English"),
-    ("Ella Hughes", "teacher", "English"),
-    ("Farid Haddad", "teacher", "Science"),
-    ("Grace Liu", "teacher", "Science"),
-    ("Hamza Ali", "teacher", "Science"),
-    ("Isla Murray", "teacher", "English"),
-]
-
-FOCUSES = [
-    (
-        "Questioning that makes every pupil think",
-        "Questions that every pupil answers in their head, with time to think"
-        " and follow-up that probes.",
-        [
-            "Wait time of three seconds or more after a question",
-            "No-hands-up questioning reaches most pupils",
-            "Follow-up probes: 'How do you know?', 'Can you add to that?'",
-        ],
-    ),
-    (
-        "Feedback pupils act on",
-        "Feedback that moves learning forward in the lesson, not only in books.",
-        [
-            "Success criteria are visible and referred to",
-            "Pupils act on feedback during the lesson",
-            "Live marking or verbal feedback at the point of need",
-        ],
-    ),
-    (
-        "Structured talk (oracy)",
-        "Talk that is taught: partners, sentence stems and building on each other's ideas.",
-        [
-            "Talk partners use sentence stems",
-            "Pupils build on each other's ideas",
-            "The teacher models subject vocabulary",
-        ],
-    ),
-]
-
-SUBJECTS = {"Maths": ["Maths"], "English": ["English", "Reading"], "Science": ["Science"]}
-CLASSES = ["7R", "7S", "8R", "8T", "9S", "9R", "10X", "10Y"]
-
-EVIDENCE = [
-    "Teacher asked 'What do you notice?' and waited before taking answers.",
-    "Starter on mini whiteboards: every pupil showed an answer within a minute.",
-    "Teacher circulated and stopped the class to share a common misconception.",
-    "Success criteria on the board were referred to twice during the task.",
-    "Cold-called three pupils in a row, each built on the previous answer.",
-    "Modelled the first example aloud, thinking through each step.",
-    "Pupils moved into talk partners quickly; the routine is well established.",
-    "Exit ticket with two questions checked understanding of today's idea.",
-    "Key vocabulary ('gradient', 'intercept') displayed and used by the teacher.",
-    "Teacher used 'Can you say more?' to extend a short answer.",
-]
-PUPILS = [
-    "Most pupils started the task within a minute, without asking for help.",
-    "Pupils at the back table compared methods and corrected each other.",
-    "Several pupils used the sentence stem 'I agree with … because …'.",
-    "A pupil explained her method to the class using the visualiser.",
-    "Two pupils were unsure of the first step and waited for help.",
-    "Pupils self-assessed against the criteria and added a next step.",
-    "Pupils rehearsed their answer with a partner before sharing.",
-]
-STRENGTHS = [
-    "Calm, purposeful start: routines are clearly understood.",
-    "Questions were pitched so that everyone could have a go.",
-    "Feedback was immediate and pupils acted on it straight away.",
-    "Excellent modelling of subject vocabulary.",
-    "Warm relationships: pupils were happy to share wrong answers.",
-]
-WONDERINGS = [
-    "What would happen if the wait time after questions were a little longer?",
-    "Could the hinge question come earlier, to decide who needs the extension task?",
-    "How might pupils use the success criteria to check each other's work?",
-    "Would sentence stems help the quieter pupils join the discussion?",
-    "What if pupils wrote a first answer before talking to a partner?",
-]
-NEXT_STEPS = [
-    "Try a hinge question before the independent task and adapt from the answers.",
-    "Build in three seconds of wait time after every key question.",
-    "Add sentence stems to the talk-partner routine for a fortnight.",
-    "Plan two probing follow-up questions for each key question.",
-    "Use success criteria for peer feedback in the last ten minutes.",
-    "Visit a colleague's lesson to see mini-whiteboard routines.",
-]
-REFLECTIONS = [
-    "Really useful to hear what the pupils were saying at the back table; I did not notice that.",
-    "I want to keep working on wait time: I can see I answer my own questions.",
-    "The talk routine is working; next I want the quieter pupils to lead the feedback.",
-    "Good to see the success criteria being used. I will try peer feedback next week.",
-]
-PREDICTIONS = [
-    "Pupil A will start with the concrete resources before drawing a diagram.",
-    "Pupil B will spot the pattern but will struggle to explain it.",
-    "Pupil C will need the sentence stem to join the discussion.",
-]
-CASE_PUPIL_DID = [
-    "Pupil A went straight to a diagram and skipped the resources.",
-    "Pupil B explained the pattern clearly to a partner.",
-    "Pupil C used the stem once and then spoke without it.",
-]
 
 
 @dataclass
@@ -182,8 +92,6 @@ class Writer:
 
 
 def _current_version(entity: str, record_id: str) -> int:
-    from server.sync.codecs import CODECS
-
     table = CODECS[entity].table
     version = db.session.execute(
         select(table.c.version).where(table.c.id == uuid.UUID(record_id))
@@ -250,25 +158,12 @@ def _fill_term(writers: dict[str, Writer], teams: dict[str, Team], rng: random.R
     lead = writers["Tom Reilly"]
     focus_ids, lookfors = _focuses(lead, term_start - dt.timedelta(days=3))
     teachers = [w for name, w in writers.items() if w.user.role == "teacher"]
-    plan = (
-        ["peer_observation"] * 10
-        + ["team_teaching"] * 5
-        + ["lesson_study"] * 3
-        + ["learning_walk"] * 8
-        + ["coaching"] * 4
-    )
-    for number, kind in enumerate(plan):
-        day = term_start + dt.timedelta(days=int(number * 75 / len(plan)) + rng.randint(0, 2))
+    for number, kind in enumerate(PLAN):
+        day = term_start + dt.timedelta(days=int(number * 75 / len(PLAN)) + rng.randint(0, 2))
         starts = day.replace(hour=rng.choice([9, 10, 11, 13, 14]))
         if kind == "learning_walk":
-            _learning_walk(
-                writers[rng.choice(["Tom Reilly", "Aisha Bello"])],
-                teachers,
-                starts,
-                focus_ids,
-                lookfors,
-                rng,
-            )
+            walker = writers[rng.choice(LEADS)]
+            _learning_walk(walker, starts, focus_ids, lookfors, rng)
         else:
             _observation(kind, teachers, writers, starts, focus_ids, rng, number)
     for writer in writers.values():
@@ -302,25 +197,8 @@ def _observation(
     rng: random.Random,
     number: int,
 ) -> None:
-    observee, observer = rng.sample(teachers, 2)
-    if kind == "coaching":
-        observer = writers[rng.choice(["Tom Reilly", "Aisha Bello"])]
-    team = observee.user.teams[0].name if observee.user.teams else "Maths"
-    roles = {
-        "peer_observation": ("observer", "observee"),
-        "team_teaching": ("co_teacher", "co_teacher"),
-        "lesson_study": ("observer", "observee"),
-        "coaching": ("facilitator", "observee"),
-    }[kind]
-    participants = [
-        {"user_id": str(observer.user.id), "role": roles[0]},
-        {"user_id": str(observee.user.id), "role": roles[1]},
-    ]
-    people = [observer, observee]
-    if kind == "lesson_study":
-        third = rng.choice([t for t in teachers if t not in people])
-        participants.append({"user_id": str(third.user.id), "role": "observer"})
-        people.append(third)
+    people = _people(kind, teachers, writers, rng)
+    observer, observee = people[0], people[1]
     observation_id = str(uuid.uuid4())
     focus_id = focus_ids[number % len(focus_ids)]
     status = (
@@ -328,26 +206,8 @@ def _observation(
         if starts < dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
         else rng.choice(["captured", "draft"])
     )
-    fields = {
-        "kind": kind,
-        "title": f"{SUBJECTS[team][0]} with {CLASSES[number % len(CLASSES)]}",
-        "starts_at": starts.isoformat(),
-        "class_label": CLASSES[number % len(CLASSES)],
-        "subject": rng.choice(SUBJECTS[team]),
-        "year_group": "Year " + CLASSES[number % len(CLASSES)][:-1],
-        "focus_ids": [focus_id],
-        "participants": participants,
-        "status": status,
-        "focus_question": rng.choice(
-            [
-                "How can I get every pupil thinking during questioning?",
-                "Do my pupils use feedback to improve their work in the lesson?",
-                "How well do pupils build on each other's ideas in discussion?",
-            ]
-        ),
-        "learning_intention": "To explain and compare methods using the correct vocabulary.",
-        "case_pupils": ["A", "B", "C"] if kind == "lesson_study" else [],
-    }
+    fields = _observation_fields(kind, people, starts, number, rng)
+    fields.update(focus_ids=[focus_id], status=status)
     observer.put("observation", observation_id, fields, starts - dt.timedelta(days=2))
     observer.send()
     for writer in people:
@@ -355,6 +215,43 @@ def _observation(
         writer.send()
     if status == "reviewed":
         _review(observer, observee, observation_id, starts, focus_id, rng)
+
+
+def _people(
+    kind: str, teachers: list[Writer], writers: dict[str, Writer], rng: random.Random
+) -> list[Writer]:
+    """Observer (or coach) first, then the observed teacher, then a lesson study's third."""
+    observee, observer = rng.sample(teachers, 2)
+    if kind == "coaching":
+        observer = writers[rng.choice(LEADS)]
+    people = [observer, observee]
+    if kind == "lesson_study":
+        people.append(rng.choice([t for t in teachers if t not in people]))
+    return people
+
+
+def _observation_fields(
+    kind: str, people: list[Writer], starts: dt.datetime, number: int, rng: random.Random
+) -> dict[str, Any]:
+    roles = [*ROLES_BY_KIND[kind], "observer"]
+    observee = people[1]
+    team = observee.user.teams[0].name if observee.user.teams else "Maths"
+    label = CLASSES[number % len(CLASSES)]
+    return {
+        "kind": kind,
+        "title": f"{SUBJECTS[team][0]} with {label}",
+        "starts_at": starts.isoformat(),
+        "class_label": label,
+        "subject": rng.choice(SUBJECTS[team]),
+        "year_group": "Year " + label[:-1],
+        "participants": [
+            {"user_id": str(w.user.id), "role": role}
+            for w, role in zip(people, roles, strict=False)
+        ],
+        "focus_question": rng.choice(FOCUS_QUESTIONS),
+        "learning_intention": LEARNING_INTENTION,
+        "case_pupils": ["A", "B", "C"] if kind == "lesson_study" else [],
+    }
 
 
 def _notes(
@@ -427,13 +324,20 @@ def _review(
         after + dt.timedelta(hours=2),
         seen=True,
     )
+    _agree_next_step(observee, observation_id, after, focus_id, rng)
+    observee.send()
+
+
+def _agree_next_step(
+    owner: Writer, observation_id: str, after: dt.datetime, focus_id: str, rng: random.Random
+) -> None:
     done = after + dt.timedelta(days=14) < dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
-    observee.put(
+    owner.put(
         "next_step",
         str(uuid.uuid4()),
         {
             "observation_id": observation_id,
-            "owner_id": str(observee.user.id),
+            "owner_id": str(owner.user.id),
             "text": rng.choice(NEXT_STEPS),
             "due_on": (after + dt.timedelta(days=21)).date().isoformat(),
             "status": "done" if done and rng.random() < 0.6 else "open",
@@ -441,12 +345,10 @@ def _review(
         },
         after + dt.timedelta(hours=2),
     )
-    observee.send()
 
 
 def _learning_walk(
     lead: Writer,
-    teachers: list[Writer],
     starts: dt.datetime,
     focus_ids: list[str],
     lookfors: dict[str, list[str]],
@@ -469,35 +371,29 @@ def _learning_walk(
         starts,
     )
     for visit in range(rng.randint(4, 7)):
-        at = starts + dt.timedelta(minutes=8 * visit)
-        for lookfor_id in lookfors[focus_id]:
-            rating = rng.choices(["seen", "partly", "not_seen"], weights=[5, 3, 2])[0]
-            lead.put(
-                "note",
-                str(uuid.uuid4()),
-                {
-                    "observation_id": observation_id,
-                    "at": at.isoformat(),
-                    "minute": 8 * visit,
-                    "category": "lookfor",
-                    "text": "",
-                    "lookfor_id": lookfor_id,
-                    "lookfor_rating": rating,
-                    "tags": [f"visit-{visit + 1}"],
-                },
-                at,
-            )
-        lead.put(
-            "note",
-            str(uuid.uuid4()),
-            {
-                "observation_id": observation_id,
-                "at": at.isoformat(),
-                "minute": 8 * visit,
-                "category": "evidence",
-                "text": rng.choice(EVIDENCE + PUPILS),
-                "tags": [f"visit-{visit + 1}"],
-            },
-            at,
-        )
+        _visit(lead, observation_id, starts, visit, lookfors[focus_id], rng)
     lead.send()
+
+
+def _visit(
+    lead: Writer,
+    observation_id: str,
+    starts: dt.datetime,
+    visit: int,
+    lookfor_ids: list[str],
+    rng: random.Random,
+) -> None:
+    """One classroom of a walk: a rating per look-for and one note of what the lead saw."""
+    at = starts + dt.timedelta(minutes=8 * visit)
+    common = {
+        "observation_id": observation_id,
+        "at": at.isoformat(),
+        "minute": 8 * visit,
+        "tags": [f"visit-{visit + 1}"],
+    }
+    for lookfor_id in lookfor_ids:
+        rating = rng.choices(["seen", "partly", "not_seen"], weights=[5, 3, 2])[0]
+        fields = {"category": "lookfor", "text": "", "lookfor_id": lookfor_id}
+        lead.put("note", str(uuid.uuid4()), {**common, **fields, "lookfor_rating": rating}, at)
+    text = rng.choice(EVIDENCE + PUPILS)
+    lead.put("note", str(uuid.uuid4()), {**common, "category": "evidence", "text": text}, at)
