@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from reports.model import Period, Tick, Walk, WalkData, WalkNote
+from schemas.records import LOOKFOR_RATINGS
 
 MIN_VISITS = 3
-RATINGS = ("seen", "partly", "not_seen")
 NO_TEAM = "Team not recorded"
 VISIT_TAG = re.compile(r"visit[-_ ]?(\d+)", re.IGNORECASE)
 WEEKLY_UP_TO_DAYS = 98
@@ -54,7 +54,7 @@ class Tally:
 
     def add(self, rating: str) -> Tally:
         """This tally with one more visit giving `rating`."""
-        counts = {r: self.count(r) + (r == rating) for r in RATINGS}
+        counts = {r: self.count(r) + (r == rating) for r in LOOKFOR_RATINGS}
         return Tally(counts["seen"], counts["partly"], counts["not_seen"], self.suppressed)
 
 

@@ -63,14 +63,18 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     }
     config.update(overrides)
     if "VAPID_PRIVATE_KEY" not in config:
-        private_pem, public_key = load_or_create_vapid_keys(
-            instance_path,
-            env.get(ENV_PREFIX + "VAPID_PRIVATE_KEY"),
-            env.get(ENV_PREFIX + "VAPID_PUBLIC_KEY"),
-        )
-        config["VAPID_PRIVATE_KEY"] = private_pem
-        config["VAPID_PUBLIC_KEY"] = public_key
+        config.update(_vapid_keys(instance_path))
     return config
+
+
+def _vapid_keys(instance_path: Path) -> dict[str, str]:
+    env = os.environ
+    private_pem, public_key = load_or_create_vapid_keys(
+        instance_path,
+        env.get(ENV_PREFIX + "VAPID_PRIVATE_KEY"),
+        env.get(ENV_PREFIX + "VAPID_PUBLIC_KEY"),
+    )
+    return {"VAPID_PRIVATE_KEY": private_pem, "VAPID_PUBLIC_KEY": public_key}
 
 
 def normalise_database_url(url: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from schemas.records import LOOKFOR_RATINGS
 from server.accounts.passwords import hash_password
 from server.demo.data import (
     CASE_PUPIL_DID,
@@ -392,7 +393,7 @@ def _visit(
         "tags": [f"visit-{visit + 1}"],
     }
     for lookfor_id in lookfor_ids:
-        rating = rng.choices(["seen", "partly", "not_seen"], weights=[5, 3, 2])[0]
+        rating = rng.choices(LOOKFOR_RATINGS, weights=[5, 3, 2])[0]
         fields = {"category": "lookfor", "text": "", "lookfor_id": lookfor_id}
         lead.put("note", str(uuid.uuid4()), {**common, **fields, "lookfor_rating": rating}, at)
     text = rng.choice(EVIDENCE + PUPILS)

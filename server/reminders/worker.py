@@ -184,33 +184,36 @@ def _stop_on_signals(worker: Worker) -> None:
     signal.signal(signal.SIGINT, stop)
 
 
+DEFAULTS = Settings()
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Send everything due now, then exit.")
 @click.option(
     "--poll-interval",
     type=click.FloatRange(min=0.01),
-    default=2.0,
+    default=DEFAULTS.poll_interval,
     show_default=True,
     help="Seconds between looks at the queue when it is empty.",
 )
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 1000),
-    default=20,
+    default=DEFAULTS.batch_size,
     show_default=True,
     help="Jobs claimed at a time.",
 )
 @click.option(
     "--lease",
     type=click.FloatRange(min=1),
-    default=120.0,
+    default=DEFAULTS.lease.total_seconds(),
     show_default=True,
     help="Seconds a claim holds before another worker may take the job over.",
 )
 @click.option(
     "--scan-interval",
     type=click.FloatRange(min=1),
-    default=300.0,
+    default=DEFAULTS.scan_interval,
     show_default=True,
     help="Seconds between scans for next steps falling due and weekly reflection prompts.",
 )

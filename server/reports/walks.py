@@ -73,6 +73,11 @@ def walk_data(scope: Scope, focus_id: uuid.UUID, note_limit: int) -> model.WalkD
     notes = select(Note).where(
         Note.observation_id.in_(ids), ~Note.deleted, policy.note_readable(scope.reader)
     )
+    return model.WalkData(looks, tuple(walks), _ticks(notes, looks), _walk_notes(notes, note_limit))
+
+
+def _ticks(notes: Select[Any], looks: tuple[model.Lookfor, ...]) -> tuple[model.Tick, ...]:
+    """The look-for ratings among the walks' notes."""
     tick_rows = db.session.execute(
         notes.with_only_columns(
             Note.observation_id,
@@ -87,10 +92,14 @@ def walk_data(scope: Scope, focus_id: uuid.UUID, note_limit: int) -> model.WalkD
             Note.lookfor_rating.is_not(None),
         )
     )
-    ticks = tuple(
+    return tuple(
         model.Tick(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], tuple(r[5] or []))
         for r in tick_rows
     )
+
+
+def _walk_notes(notes: Select[Any], note_limit: int) -> tuple[model.WalkNote, ...]:
+    """The walks' written notes, oldest first, at most `note_limit`."""
     text_rows = db.session.execute(
         notes.with_only_columns(
             Note.observation_id, Note.category, Note.text, Note.at, Note.minute, Note.tags
@@ -99,10 +108,9 @@ def walk_data(scope: Scope, focus_id: uuid.UUID, note_limit: int) -> model.WalkD
         .order_by(Note.at)
         .limit(note_limit)
     )
-    written = tuple(
+    return tuple(
         model.WalkNote(str(r[0]), r[1], r[2], r[3], r[4], tuple(r[5] or [])) for r in text_rows
     )
-    return model.WalkData(looks, tuple(walks), ticks, written)
 
 
 def _walks_with_teams(scope: Scope, ids: Select[uuid.UUID]) -> list[tuple[Any, tuple[str, ...]]]:
