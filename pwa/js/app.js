@@ -4,7 +4,7 @@
  * keep the sync line and banners current, and start sync and the update watcher.
  */
 
-import { openDb, outboxCount, readRecord } from './db.js';
+import { countEntries, openDb, readRecord } from './db.js';
 import { h, replace, toast } from './dom.js';
 import { current, stage } from './model.js';
 import { checkReminders } from './reminders.js';
@@ -205,7 +205,7 @@ async function safeToUpdate() {
   const active = document.activeElement;
   const typing = Boolean(active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
   const busy = typing || (screen && screen.busy ? screen.busy() : false);
-  return !busy && (await outboxCount()) === 0;
+  return !busy && (await countEntries()) === 0;
 }
 
 async function boot() {

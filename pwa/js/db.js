@@ -1,7 +1,11 @@
 // @ts-check
 /**
  * The IndexedDB schema of Lesson Loop. This module alone knows the database's name, version,
- * stores, keys and indexes; everything else goes through the functions below.
+ * stores, keys and indexes, and computes the index keys; everything else calls the named
+ * operations below and never sees an object store (after Workbox's `QueueDb`).
+ *
+ * An operation taking a `tx` runs inside a transaction the caller opened with `transact`, so
+ * that a record change and its outbox entry commit together; one without opens its own.
  *
  * Stores:
  * - meta      key -> value: the session, the next seq, the clock, the pull cursor.
@@ -9,7 +13,7 @@
  *             pulled (or acknowledged), `local` the person's changes not yet confirmed, and
  *             `version` the version last pulled. Indexes: `entity`; `parent` (the observation
  *             of a note or next step); `timeline` [parent, at] (notes in time order, `at` in
- *             epoch milliseconds).
+ *             epoch milliseconds). `recordPut` sets `parent` and `at` from the values shown.
  * - outbox    seq -> a mutation waiting for the server's answer (index `record`).
  * - rejected  auto key -> a mutation the server refused, kept with its text and error.
  * - drafts    observation_id -> the note being typed on the capture screen, and its clock.
@@ -18,7 +22,7 @@
 export const DB_NAME = 'lessonloop';
 export const DB_VERSION = 1;
 
-export const STORES = Object.freeze({
+const STORES = Object.freeze({
   meta: 'meta',
   records: 'records',
   outbox: 'outbox',
@@ -27,6 +31,7 @@ export const STORES = Object.freeze({
 });
 
 /**
+ * @typedef {keyof typeof STORES} StoreName
  * @typedef {{code: string, message: string, details?: any}} ApiErrorBody
  * @typedef {{id: string, field: string, value: any, hlc: string, author_id: string}} Conflict
  * @typedef {{
@@ -39,6 +44,7 @@ export const STORES = Object.freeze({
  *   seq: number, entity: string, id: string, op: 'put' | 'delete', base_version: number,
  *   hlc: string, fields?: Record<string, any>, resolves?: string[], sentAt?: number
  * }} OutboxEntry
+ * @typedef {{entry: OutboxEntry, error: ApiErrorBody, at: string}} RejectedItem
  */
 
 /**
@@ -100,7 +106,7 @@ export function openDb() {
  * @param {IDBRequest<T>} request
  * @returns {Promise<T>}
  */
-export function req(request) {
+function req(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -108,17 +114,18 @@ export function req(request) {
 }
 
 /**
- * Run `work` in one transaction and resolve with its result once the transaction commits.
- * `work` must await nothing but this transaction's own requests (no fetch, no timers).
+ * Run `work` in one transaction over the stores `names` and resolve with its result once the
+ * transaction commits. `work` calls the operations below with its `tx` and must await nothing
+ * but them (no fetch, no timers), or the transaction ends under it.
  * @template T
- * @param {string[]} names
+ * @param {StoreName[]} names
  * @param {IDBTransactionMode} mode
  * @param {(tx: IDBTransaction) => Promise<T>} work
  * @returns {Promise<T>}
  */
 export async function transact(names, mode, work) {
   const db = await openDb();
-  const tx = db.transaction(names, mode);
+  const tx = db.transaction(names.map((name) => STORES[name]), mode);
   const done = new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve(undefined);
     tx.onerror = () => reject(tx.error);
@@ -140,34 +147,39 @@ export async function transact(names, mode, work) {
   return result;
 }
 
-/**
- * @param {IDBTransaction} tx
- * @param {string} key
- */
+/** @param {IDBTransaction} tx @param {string} key */
 export function metaGet(tx, key) {
   return req(tx.objectStore(STORES.meta).get(key));
 }
 
-/**
- * @param {IDBTransaction} tx
- * @param {string} key
- * @param {any} value
- */
+/** @param {IDBTransaction} tx @param {string} key @param {any} value */
 export function metaPut(tx, key, value) {
   return req(tx.objectStore(STORES.meta).put(value, key));
 }
 
 /** @param {string} key */
 export function readMeta(key) {
-  return transact([STORES.meta], 'readonly', (tx) => metaGet(tx, key));
+  return transact(['meta'], 'readonly', (tx) => metaGet(tx, key));
 }
 
-/**
- * @param {string} key
- * @param {any} value
- */
+/** @param {string} key @param {any} value */
 export function writeMeta(key, value) {
-  return transact([STORES.meta], 'readwrite', (tx) => metaPut(tx, key, value));
+  return transact(['meta'], 'readwrite', (tx) => metaPut(tx, key, value));
+}
+
+// The entities filed under an observation (index `parent`); notes are also in its `timeline`.
+const CHILD_ENTITIES = new Set(['note', 'next_step']);
+
+/**
+ * Set the record's index keys from the values it shows (its own changes over the pulled ones).
+ * A key the record has no value for keeps what it had.
+ * @param {StoredRecord} record
+ */
+function setIndexKeys(record) {
+  const parent = record.local.observation_id || record.fields.observation_id;
+  if (CHILD_ENTITIES.has(record.entity) && parent) record.parent = parent;
+  const at = record.local.at || record.fields.at;
+  if (record.entity === 'note' && at) record.at = Date.parse(at);
 }
 
 /**
@@ -181,23 +193,22 @@ export function recordGet(tx, entity, id) {
 }
 
 /**
+ * Store a record (with its index keys set on it).
  * @param {IDBTransaction} tx
  * @param {StoredRecord} record
  */
 export function recordPut(tx, record) {
+  setIndexKeys(record);
   return req(tx.objectStore(STORES.records).put(record));
 }
 
-/**
- * @param {IDBTransaction} tx
- * @param {string} entity
- * @param {string} id
- */
+/** @param {IDBTransaction} tx @param {string} entity @param {string} id */
 export function recordDelete(tx, entity, id) {
   return req(tx.objectStore(STORES.records).delete([entity, id]));
 }
 
 /**
+ * The notes and next steps of one observation.
  * @param {IDBTransaction} tx
  * @param {string} parentId
  * @returns {Promise<StoredRecord[]>}
@@ -213,7 +224,7 @@ export function childrenGet(tx, parentId) {
  * @returns {Promise<{notes: StoredRecord[], total: number}>}
  */
 export function readTimeline(observationId, limit) {
-  return transact([STORES.records], 'readonly', async (tx) => {
+  return transact(['records'], 'readonly', async (tx) => {
     const index = tx.objectStore(STORES.records).index('timeline');
     const range = IDBKeyRange.bound([observationId, -Infinity], [observationId, Infinity]);
     const [notes, total] = await Promise.all([req(index.getAll(range, limit)), req(index.count(range))]);
@@ -227,7 +238,7 @@ export function readTimeline(observationId, limit) {
  * @returns {Promise<Record<string, StoredRecord[]>>}
  */
 export function readEntities(entities) {
-  return transact([STORES.records], 'readonly', async (tx) => {
+  return transact(['records'], 'readonly', async (tx) => {
     const index = tx.objectStore(STORES.records).index('entity');
     const lists = await Promise.all(entities.map((e) => req(index.getAll(e))));
     return Object.fromEntries(entities.map((e, i) => [e, lists[i]]));
@@ -240,7 +251,7 @@ export function readEntities(entities) {
  * @param {string} id
  */
 export function readRecord(entity, id) {
-  return transact([STORES.records], 'readonly', (tx) => recordGet(tx, entity, id));
+  return transact(['records'], 'readonly', (tx) => recordGet(tx, entity, id));
 }
 
 /**
@@ -248,15 +259,28 @@ export function readRecord(entity, id) {
  * @param {string} observationId
  */
 export function readChildren(observationId) {
-  return transact([STORES.records], 'readonly', (tx) => childrenGet(tx, observationId));
+  return transact(['records'], 'readonly', (tx) => childrenGet(tx, observationId));
 }
 
 /**
- * @param {IDBTransaction} tx
- * @returns {IDBObjectStore}
+ * Queue an entry under a new seq.
+ * @param {IDBTransaction} tx @param {OutboxEntry} entry
  */
-export function outboxStore(tx) {
-  return tx.objectStore(STORES.outbox);
+export function addEntry(tx, entry) {
+  return req(tx.objectStore(STORES.outbox).add(entry));
+}
+
+/**
+ * Store a queued entry again, changed.
+ * @param {IDBTransaction} tx @param {OutboxEntry} entry
+ */
+export function updateEntry(tx, entry) {
+  return req(tx.objectStore(STORES.outbox).put(entry));
+}
+
+/** @param {IDBTransaction} tx @param {number} seq */
+export function deleteEntry(tx, seq) {
+  return req(tx.objectStore(STORES.outbox).delete(seq));
 }
 
 /**
@@ -266,23 +290,18 @@ export function outboxStore(tx) {
  * @param {string} id
  * @returns {Promise<OutboxEntry[]>}
  */
-export function outboxOfRecord(tx, entity, id) {
-  return req(outboxStore(tx).index('record').getAll([entity, id]));
-}
-
-/** How many changes wait to be sent. */
-export function outboxCount() {
-  return transact([STORES.outbox], 'readonly', (tx) => req(outboxStore(tx).count()));
+export function entriesOfRecord(tx, entity, id) {
+  return req(tx.objectStore(STORES.outbox).index('record').getAll([entity, id]));
 }
 
 /**
- * The oldest outbox entries, in seq order.
+ * The oldest outbox entries, in seq order (all of them without a limit).
  * @param {IDBTransaction} tx
- * @param {number} limit
+ * @param {number} [limit]
  * @returns {Promise<OutboxEntry[]>}
  */
-export function outboxHead(tx, limit) {
-  return req(outboxStore(tx).getAll(null, limit));
+export function firstEntries(tx, limit) {
+  return req(tx.objectStore(STORES.outbox).getAll(null, limit));
 }
 
 /**
@@ -290,76 +309,81 @@ export function outboxHead(tx, limit) {
  * @param {IDBTransaction} tx
  * @returns {Promise<OutboxEntry | undefined>}
  */
-export async function outboxLast(tx) {
-  const cursor = await req(outboxStore(tx).openCursor(null, 'prev'));
+export async function lastEntry(tx) {
+  const cursor = await req(tx.objectStore(STORES.outbox).openCursor(null, 'prev'));
   return cursor ? cursor.value : undefined;
 }
 
 /**
- * Entries newer than `seq`.
+ * Empty the outbox and queue `entries` in its place.
  * @param {IDBTransaction} tx
- * @param {number} seq
- * @returns {Promise<OutboxEntry[]>}
+ * @param {OutboxEntry[]} entries
  */
-export function outboxAfter(tx, seq) {
-  return req(outboxStore(tx).getAll(IDBKeyRange.lowerBound(seq, true)));
+export async function replaceEntries(tx, entries) {
+  const store = tx.objectStore(STORES.outbox);
+  await req(store.clear());
+  for (const entry of entries) await req(store.add(entry));
+}
+
+/** How many changes wait to be sent. */
+export function countEntries() {
+  return transact(['outbox'], 'readonly', (tx) => req(tx.objectStore(STORES.outbox).count()));
+}
+
+/** @param {IDBTransaction} tx @param {RejectedItem} item */
+export function addRejected(tx, item) {
+  return req(tx.objectStore(STORES.rejected).add(item));
 }
 
 /**
+ * Remove one refused change and return it (undefined when it is gone already).
  * @param {IDBTransaction} tx
- * @returns {IDBObjectStore}
+ * @param {number} key
+ * @returns {Promise<RejectedItem | undefined>}
  */
-export function rejectedStore(tx) {
-  return tx.objectStore(STORES.rejected);
+export async function takeRejected(tx, key) {
+  const store = tx.objectStore(STORES.rejected);
+  const item = await req(store.get(key));
+  if (item) await req(store.delete(key));
+  return item;
 }
 
 /**
  * The refused changes, with their keys.
- * @returns {Promise<{key: number, entry: OutboxEntry, error: ApiErrorBody, at: string}[]>}
+ * @returns {Promise<({key: number} & RejectedItem)[]>}
  */
 export function readRejected() {
-  return transact([STORES.rejected], 'readonly', async (tx) => {
-    const store = rejectedStore(tx);
+  return transact(['rejected'], 'readonly', async (tx) => {
+    const store = tx.objectStore(STORES.rejected);
     const [keys, values] = await Promise.all([req(store.getAllKeys()), req(store.getAll())]);
     return values.map((value, i) => ({ key: Number(keys[i]), ...value }));
   });
 }
 
-/**
- * @param {IDBTransaction} tx
- * @param {string} observationId
- */
-export function draftGet(tx, observationId) {
-  return req(tx.objectStore(STORES.drafts).get(observationId));
-}
-
-/**
- * @param {IDBTransaction} tx
- * @param {any} draft
- */
+/** @param {IDBTransaction} tx @param {any} draft */
 export function draftPut(tx, draft) {
   return req(tx.objectStore(STORES.drafts).put(draft));
 }
 
 /** @param {string} observationId */
 export function readDraft(observationId) {
-  return transact([STORES.drafts], 'readonly', (tx) => draftGet(tx, observationId));
+  return transact(['drafts'], 'readonly', (tx) => req(tx.objectStore(STORES.drafts).get(observationId)));
 }
 
 /** @param {any} draft */
 export function writeDraft(draft) {
-  return transact([STORES.drafts], 'readwrite', (tx) => draftPut(tx, draft));
+  return transact(['drafts'], 'readwrite', (tx) => draftPut(tx, draft));
 }
 
 /** Every draft with text in it. */
 export function readDrafts() {
-  return transact([STORES.drafts], 'readonly', (tx) => req(tx.objectStore(STORES.drafts).getAll()));
+  return transact(['drafts'], 'readonly', (tx) => req(tx.objectStore(STORES.drafts).getAll()));
 }
 
 /** Forget everything on this device (signing out). */
 export function clearAll() {
-  const names = Object.values(STORES);
+  const names = /** @type {StoreName[]} */ (Object.keys(STORES));
   return transact(names, 'readwrite', async (tx) => {
-    await Promise.all(names.map((name) => req(tx.objectStore(name).clear())));
+    await Promise.all(names.map((name) => req(tx.objectStore(STORES[name]).clear())));
   });
 }

@@ -198,6 +198,86 @@ function later(work) {
 }
 
 /**
+ * The drawn items of a long list: each key's element and the signature it was drawn from.
+ * @template T
+ * @typedef {{list: HTMLElement, render: (item: T) => HTMLElement,
+ *   drawn: Map<string, {signature: string, node: HTMLElement}>}} Drawing
+ */
+
+/**
+ * The element of one item: the one drawn before if the item did not change.
+ * @template T
+ * @param {Drawing<T>} drawing
+ * @param {Keyed<T>} entry
+ */
+function nodeFor(drawing, entry) {
+  const signature = JSON.stringify(entry.item);
+  const known = drawing.drawn.get(entry.key);
+  if (known && known.signature === signature) return known.node;
+  const node = drawing.render(entry.item);
+  node.dataset.key = entry.key;
+  drawing.drawn.set(entry.key, { signature, node });
+  return node;
+}
+
+/**
+ * Put the items from `from` to `to` in their places.
+ * @template T
+ * @param {Drawing<T>} drawing
+ * @param {Keyed<T>[]} entries @param {number} from @param {number} to
+ */
+function place(drawing, entries, from, to) {
+  const { list } = drawing;
+  for (let index = from; index < to; index += 1) {
+    const node = nodeFor(drawing, entries[index]);
+    const there = list.children[index];
+    if (there !== node) list.insertBefore(node, there || null);
+  }
+}
+
+/**
+ * Remove the elements, and forget the items, that are no longer in `entries`.
+ * @template T
+ * @param {Drawing<T>} drawing
+ * @param {Keyed<T>[]} entries
+ */
+function prune(drawing, entries) {
+  const keys = new Set(entries.map((e) => e.key));
+  for (const child of [...drawing.list.children]) {
+    const key = /** @type {HTMLElement} */ (child).dataset.key;
+    if (!key || !keys.has(key)) child.remove();
+  }
+  for (const key of drawing.drawn.keys()) if (!keys.has(key)) drawing.drawn.delete(key);
+}
+
+/**
+ * Draw the items from `next` on, a chunk between frames, as long as `current()` holds.
+ * @template T
+ * @param {Drawing<T>} drawing
+ * @param {Keyed<T>[]} entries
+ * @param {number} next
+ * @param {number} chunk
+ * @param {() => boolean} current
+ */
+function placeLater(drawing, entries, next, chunk, current) {
+  const { list } = drawing;
+  const finish = () => {
+    while (list.children.length > entries.length) list.lastElementChild?.remove();
+    list.dataset.complete = 'true';
+  };
+  const step = () => {
+    if (!current()) return;
+    place(drawing, entries, next, Math.min(next + chunk, entries.length));
+    next += chunk;
+    if (next < entries.length) later(step);
+    else finish();
+  };
+  list.dataset.complete = 'false';
+  if (next < entries.length) later(step);
+  else finish();
+}
+
+/**
  * A long list drawn the quick way: the first items at once, the rest in chunks between
  * frames, keeping the element of every item that did not change. `list.dataset.count` is the
  * number of items (drawn or still to come); `list.dataset.complete` says all are drawn.
@@ -209,29 +289,9 @@ function later(work) {
 export function longList(list, render, options = {}) {
   const first = options.first || 50;
   const chunk = options.chunk || 150;
-  /** @type {Map<string, {signature: string, node: HTMLElement}>} */
-  const drawn = new Map();
+  /** @type {Drawing<T>} */
+  const drawing = { list, render, drawn: new Map() };
   let generation = 0;
-
-  /** @param {Keyed<T>} entry */
-  function nodeFor(entry) {
-    const signature = JSON.stringify(entry.item);
-    const known = drawn.get(entry.key);
-    if (known && known.signature === signature) return known.node;
-    const node = render(entry.item);
-    node.dataset.key = entry.key;
-    drawn.set(entry.key, { signature, node });
-    return node;
-  }
-
-  /** @param {Keyed<T>[]} entries @param {number} from @param {number} to */
-  function place(entries, from, to) {
-    for (let index = from; index < to; index += 1) {
-      const node = nodeFor(entries[index]);
-      const there = list.children[index];
-      if (there !== node) list.insertBefore(node, there || null);
-    }
-  }
 
   /** @param {Keyed<T>[]} entries */
   return function draw(entries) {
@@ -239,32 +299,13 @@ export function longList(list, render, options = {}) {
     const mine = generation;
     list.dataset.count = String(entries.length);
     if (!entries.length) {
-      drawn.clear();
+      drawing.drawn.clear();
       replace(list, options.empty ? h('li', { class: 'list-empty' }, empty(options.empty)) : null);
       list.dataset.complete = 'true';
       return;
     }
-    const keys = new Set(entries.map((e) => e.key));
-    for (const child of [...list.children]) {
-      const key = /** @type {HTMLElement} */ (child).dataset.key;
-      if (!key || !keys.has(key)) child.remove();
-    }
-    for (const key of drawn.keys()) if (!keys.has(key)) drawn.delete(key);
-    place(entries, 0, Math.min(first, entries.length));
-    let next = first;
-    const finish = () => {
-      while (list.children.length > entries.length) list.lastElementChild?.remove();
-      list.dataset.complete = 'true';
-    };
-    const step = () => {
-      if (mine !== generation) return;
-      place(entries, next, Math.min(next + chunk, entries.length));
-      next += chunk;
-      if (next < entries.length) later(step);
-      else finish();
-    };
-    list.dataset.complete = 'false';
-    if (next < entries.length) later(step);
-    else finish();
+    prune(drawing, entries);
+    place(drawing, entries, 0, Math.min(first, entries.length));
+    placeLater(drawing, entries, first, chunk, () => mine === generation);
   };
 }

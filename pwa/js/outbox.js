@@ -17,8 +17,8 @@
  */
 
 import {
-  STORES, draftPut, metaGet, metaPut, outboxLast, outboxOfRecord, outboxStore, recordDelete,
-  recordGet, recordPut, rejectedStore, req, transact,
+  addEntry, addRejected, deleteEntry, draftPut, entriesOfRecord, firstEntries, lastEntry, metaGet,
+  metaPut, recordDelete, recordGet, recordPut, replaceEntries, takeRejected, transact, updateEntry,
 } from './db.js';
 import { format, tick } from './hlc.js';
 
@@ -29,11 +29,14 @@ import { format, tick } from './hlc.js';
  *   error?: import('./db.js').ApiErrorBody}} PushResult
  */
 
-const CHANGE_STORES = [STORES.meta, STORES.records, STORES.outbox];
+/**
+ * What a person's change writes: the record, its outbox entry, the seq and the clock.
+ * @type {import('./db.js').StoreName[]}
+ */
+const CHANGE_SCOPE = ['meta', 'records', 'outbox'];
 // Fields naming other records: an edit carrying them is folded only into the newest entry, so
 // that it never overtakes the creation of the record it names.
 const REFERENCES = new Set(['focus_ids', 'focus_id', 'lookfor_id', 'observation_id']);
-const CHILD_ENTITIES = new Set(['note', 'next_step']);
 
 /** @type {Set<() => void>} */
 const listeners = new Set();
@@ -92,18 +95,18 @@ export function baseVersion(record, names) {
  */
 async function fold(tx, record, change, stamp) {
   if (!record.pendingSeq || change.op !== 'put' || (change.resolves && change.resolves.length)) return 0;
-  const entries = await outboxOfRecord(tx, record.entity, record.id);
+  const entries = await entriesOfRecord(tx, record.entity, record.id);
   const newest = entries[entries.length - 1];
   if (!newest || newest.sentAt || newest.op !== 'put' || (newest.resolves || []).length) return 0;
   const names = namesOf(change);
   if (names.some((n) => REFERENCES.has(n))) {
-    const last = await outboxLast(tx);
+    const last = await lastEntry(tx);
     if (!last || last.seq !== newest.seq) return 0;
   }
   newest.fields = { ...newest.fields, ...change.fields };
   newest.hlc = stamp;
   newest.base_version = Math.min(newest.base_version, baseVersion(record, names));
-  await req(outboxStore(tx).put(newest));
+  await updateEntry(tx, newest);
   return newest.seq;
 }
 
@@ -134,7 +137,7 @@ export async function enqueue(tx, entity, id, change) {
     };
     if (change.op === 'put') entry.fields = change.fields || {};
     if (change.resolves && change.resolves.length) entry.resolves = change.resolves;
-    writes.push(req(outboxStore(tx).add(entry)), metaPut(tx, 'seq', seq));
+    writes.push(addEntry(tx, entry), metaPut(tx, 'seq', seq));
   }
   applyLocally(record, change, seq);
   writes.push(recordPut(tx, record), metaPut(tx, 'clock', clock));
@@ -154,10 +157,6 @@ function applyLocally(record, change, seq) {
   record.pendingSeq = seq;
   record.problem = null;
   if (change.resolves) record.resolved = [...new Set([...record.resolved, ...change.resolves])];
-  const parent = record.local.observation_id || record.fields.observation_id;
-  if (CHILD_ENTITIES.has(record.entity) && parent) record.parent = parent;
-  const at = record.local.at || record.fields.at;
-  if (record.entity === 'note' && at) record.at = Date.parse(at);
 }
 
 /**
@@ -168,7 +167,7 @@ function applyLocally(record, change, seq) {
  * @param {{resolves?: string[]}} [options]
  */
 export async function putRecord(entity, id, fields, options = {}) {
-  const seq = await transact(CHANGE_STORES, 'readwrite', (tx) =>
+  const seq = await transact(CHANGE_SCOPE, 'readwrite', (tx) =>
     enqueue(tx, entity, id, { op: 'put', fields, resolves: options.resolves }));
   queued();
   return seq;
@@ -180,7 +179,7 @@ export async function putRecord(entity, id, fields, options = {}) {
  * @param {string} id
  */
 export async function deleteRecord(entity, id) {
-  const seq = await transact(CHANGE_STORES, 'readwrite', (tx) => enqueue(tx, entity, id, { op: 'delete' }));
+  const seq = await transact(CHANGE_SCOPE, 'readwrite', (tx) => enqueue(tx, entity, id, { op: 'delete' }));
   queued();
   return seq;
 }
@@ -193,7 +192,7 @@ export async function deleteRecord(entity, id) {
  * @param {any} nextDraft
  */
 export async function saveNote(noteId, fields, nextDraft) {
-  const seq = await transact([...CHANGE_STORES, STORES.drafts], 'readwrite', async (tx) => {
+  const seq = await transact([...CHANGE_SCOPE, 'drafts'], 'readwrite', async (tx) => {
     const [result] = await Promise.all([enqueue(tx, 'note', noteId, { op: 'put', fields }), draftPut(tx, nextDraft)]);
     return result;
   });
@@ -208,11 +207,11 @@ export async function saveNote(noteId, fields, nextDraft) {
  * @param {PushResult} result
  */
 export async function acknowledge(tx, entry, result) {
-  await req(outboxStore(tx).delete(entry.seq));
+  await deleteEntry(tx, entry.seq);
   const record = await recordGet(tx, entry.entity, entry.id);
   if (result.status === 'rejected') {
     const error = result.error || { code: 'rejected', message: 'The server refused this change.' };
-    await req(rejectedStore(tx).add({ entry, error, at: new Date().toISOString() }));
+    await addRejected(tx, { entry, error, at: new Date().toISOString() });
     if (record) record.problem = error;
   }
   if (!record) return;
@@ -247,12 +246,12 @@ function settleLocal(record) {
 async function rebase(tx, record, entry, version) {
   const names = namesOf(entry);
   for (const name of names) record.fieldVersions[name] = Math.max(record.fieldVersions[name] || 0, version);
-  const later = (await outboxOfRecord(tx, record.entity, record.id)).filter((e) => e.seq > entry.seq);
+  const later = (await entriesOfRecord(tx, record.entity, record.id)).filter((e) => e.seq > entry.seq);
   for (const next of later) {
     if (next.sentAt || !namesOf(next).every((n) => names.includes(n))) continue;
     if (next.base_version < version) {
       next.base_version = version;
-      await req(outboxStore(tx).put(next));
+      await updateEntry(tx, next);
     }
   }
 }
@@ -264,19 +263,11 @@ async function rebase(tx, record, entry, version) {
  * @param {number} lastSeq
  */
 export async function renumber(tx, lastSeq) {
-  const store = outboxStore(tx);
-  /** @type {OutboxEntry[]} */
-  const entries = await req(store.getAll());
-  await req(store.clear());
-  /** @type {Map<number, number>} */
-  const moved = new Map();
-  let seq = lastSeq;
-  for (const entry of entries) {
-    seq += 1;
-    moved.set(entry.seq, seq);
-    await req(store.add({ ...entry, seq, sentAt: undefined }));
-  }
-  await metaPut(tx, 'seq', seq);
+  const entries = await firstEntries(tx);
+  const renumbered = entries.map((entry, i) => ({ ...entry, seq: lastSeq + 1 + i, sentAt: undefined }));
+  const moved = new Map(entries.map((entry, i) => [entry.seq, renumbered[i].seq]));
+  await replaceEntries(tx, renumbered);
+  await metaPut(tx, 'seq', lastSeq + entries.length);
   const keys = new Set(entries.map((e) => `${e.entity}\u0000${e.id}`));
   for (const key of keys) {
     const [entity, id] = key.split('\u0000');
@@ -293,11 +284,10 @@ export async function renumber(tx, lastSeq) {
  * @param {number} key
  */
 export async function retryRejected(key) {
-  await transact([...CHANGE_STORES, STORES.rejected], 'readwrite', async (tx) => {
-    const item = await req(rejectedStore(tx).get(key));
+  await transact([...CHANGE_SCOPE, 'rejected'], 'readwrite', async (tx) => {
+    const item = await takeRejected(tx, key);
     if (!item) return;
-    await req(rejectedStore(tx).delete(key));
-    const entry = /** @type {OutboxEntry} */ (item.entry);
+    const entry = item.entry;
     const record = await recordGet(tx, entry.entity, entry.id);
     if (entry.op === 'delete') {
       await enqueue(tx, entry.entity, entry.id, { op: 'delete' });
@@ -315,11 +305,10 @@ export async function retryRejected(key) {
  * @param {number} key
  */
 export async function discardRejected(key) {
-  await transact([STORES.records, STORES.rejected], 'readwrite', async (tx) => {
-    const item = await req(rejectedStore(tx).get(key));
+  await transact(['records', 'rejected'], 'readwrite', async (tx) => {
+    const item = await takeRejected(tx, key);
     if (!item) return;
-    await req(rejectedStore(tx).delete(key));
-    const entry = /** @type {OutboxEntry} */ (item.entry);
+    const entry = item.entry;
     const record = await recordGet(tx, entry.entity, entry.id);
     if (!record) return;
     record.problem = null;

@@ -5,7 +5,7 @@
  */
 
 import { api } from './api.js';
-import { STORES, clearAll, metaGet, metaPut, outboxCount, outboxHead, readMeta, transact } from './db.js';
+import { clearAll, countEntries, firstEntries, metaGet, metaPut, readMeta, transact } from './db.js';
 import { renumber } from './outbox.js';
 import { forgetReminders } from './reminders.js';
 
@@ -37,7 +37,7 @@ function deviceName() {
  */
 export async function signIn(email, password) {
   const previous = await currentSession();
-  const waiting = await outboxCount();
+  const waiting = await countEntries();
   const result = await api('/auth/login', { method: 'POST', body: { email, password, device_name: deviceName() } });
   if (previous && previous.user.id !== result.user.id && waiting > 0) {
     throw new Error(`${previous.user.display_name} has ${waiting} unsent ${waiting === 1 ? 'change' : 'changes'} on this device. They need to sign in and send them first.`);
@@ -45,9 +45,9 @@ export async function signIn(email, password) {
   if (previous && previous.user.id !== result.user.id) await clearAll();
   /** @type {Session} */
   const session = { token: result.token, client_id: result.client_id, user: result.user };
-  await transact([STORES.meta, STORES.records, STORES.outbox], 'readwrite', async (tx) => {
+  await transact(['meta', 'records', 'outbox'], 'readwrite', async (tx) => {
     // A new sign-in is a new device on the server, counting seq from 1 again.
-    const [head] = await outboxHead(tx, 1);
+    const [head] = await firstEntries(tx, 1);
     if (head) await renumber(tx, 0);
     else await metaPut(tx, 'seq', 0);
     await metaPut(tx, 'session', session);

@@ -5,7 +5,7 @@
  * BroadcastChannel.
  */
 
-import { outboxCount, readRejected } from './db.js';
+import { countEntries, readRejected } from './db.js';
 
 const CHANNEL = 'lessonloop-sync';
 
@@ -71,6 +71,6 @@ export function notifyData(broadcast) {
 
 /** Re-read how many changes wait or need attention. */
 export async function refreshCounts() {
-  const [pending, rejected] = await Promise.all([outboxCount(), readRejected()]);
+  const [pending, rejected] = await Promise.all([countEntries(), readRejected()]);
   publish({ pending, rejected: rejected.length });
 }

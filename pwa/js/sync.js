@@ -16,8 +16,8 @@
 
 import { ApiError, NetworkError, api } from './api.js';
 import {
-  STORES, childrenGet, metaGet, metaPut, outboxHead, outboxStore, readMeta, recordDelete,
-  recordGet, recordPut, req, transact, writeMeta,
+  childrenGet, firstEntries, metaGet, metaPut, readMeta, recordDelete, recordGet, recordPut, transact,
+  updateEntry, writeMeta,
 } from './db.js';
 import { observe } from './hlc.js';
 import { acknowledge, blankRecord, onQueued, renumber } from './outbox.js';
@@ -180,8 +180,8 @@ async function pushAll(session) {
  * @param {number} size
  */
 function takeBatch(size) {
-  return transact([STORES.outbox], 'readwrite', async (tx) => {
-    const entries = await outboxHead(tx, size);
+  return transact(['outbox'], 'readwrite', async (tx) => {
+    const entries = await firstEntries(tx, size);
     const batch = [];
     let bytes = 0;
     for (const entry of entries) {
@@ -191,7 +191,7 @@ function takeBatch(size) {
     }
     const now = Date.now();
     for (const entry of batch) {
-      if (!entry.sentAt) await req(outboxStore(tx).put({ ...entry, sentAt: now }));
+      if (!entry.sentAt) await updateEntry(tx, { ...entry, sentAt: now });
     }
     return batch;
   });
@@ -209,8 +209,7 @@ function toWire(entry) {
  * @param {{results: import('./outbox.js').PushResult[], last_seq: number}} answer
  */
 function recordAnswers(batch, answer) {
-  const stores = [STORES.meta, STORES.records, STORES.outbox, STORES.rejected];
-  return transact(stores, 'readwrite', async (tx) => {
+  return transact(['meta', 'records', 'outbox', 'rejected'], 'readwrite', async (tx) => {
     const bySeq = new Map(batch.map((entry) => [entry.seq, entry]));
     let outOfOrder = false;
     for (const result of answer.results) {
@@ -222,7 +221,7 @@ function recordAnswers(batch, answer) {
     if (outOfOrder) {
       // Resend from last+1: if the server is missing seqs this device no longer holds, the
       // waiting entries (none of them applied) take the numbers from last+1 on.
-      const [head] = await outboxHead(tx, 1);
+      const [head] = await firstEntries(tx, 1);
       if (head && head.seq > answer.last_seq + 1) await renumber(tx, answer.last_seq);
     }
   });
@@ -262,7 +261,7 @@ async function pullAll(session) {
  * @param {{changes: any[], cursor: string}} page
  */
 function applyPage(page) {
-  return transact([STORES.meta, STORES.records], 'readwrite', async (tx) => {
+  return transact(['meta', 'records'], 'readwrite', async (tx) => {
     let clock = await metaGet(tx, 'clock');
     for (const change of page.changes) {
       if (change.evicted) await evict(tx, change.entity, change.id);
@@ -289,8 +288,6 @@ async function applyChange(tx, change, clock) {
   record.fieldVersions = Object.fromEntries(Object.entries(record.fieldVersions).filter(([, v]) => v > change.version));
   const keepLocal = record.pendingSeq || record.problem;
   if (!keepLocal) record.local = {};
-  if (record.fields.observation_id) record.parent = record.fields.observation_id;
-  if (record.entity === 'note' && record.fields.at) record.at = Date.parse(record.local.at || record.fields.at);
   let seen = clock;
   for (const conflict of record.conflicts) seen = observe(seen, conflict.hlc);
   if (record.deleted && !keepLocal) await recordDelete(tx, record.entity, record.id);

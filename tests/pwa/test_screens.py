@@ -137,6 +137,8 @@ def test_every_screen_at_phone_size_is_saved_and_has_no_serious_accessibility_pr
     lead_page.wait_for_selector("main[data-ready=capture]")
     lead_page.locator(".rating", has_text="Seen").first.click()
     lead_page.locator(".rating", has_text="Partly").nth(1).click()
+    # Both ticks are listed before the note is counted (a tick's redraw may show both at once).
+    lead_page.wait_for_selector('ol.notes[data-count="2"]', state="attached")
     write_note(lead_page, "Pupils explained their method to a partner before sharing.")
     shots.take(lead_page, "10-capture-learning-walk")
 

@@ -25,19 +25,11 @@ async function loadDraft(observationId) {
 }
 
 /**
- * @param {import('../app.js').Ctx} ctx
- * @param {{id: string}} params
- * @returns {Promise<import('../app.js').Screen>}
+ * What the screen shows that does not change while it is open.
+ * @param {import('../db.js').StoredRecord} record the observation
+ * @param {import('../db.js').StoredRecord[]} lookfor every look-for
  */
-export async function captureScreen(ctx, params) {
-  const id = params.id;
-  const me = ctx.session.user.id;
-  const [record, draft, { lookfor }] = await Promise.all([readRecord('observation', id), loadDraft(id), readEntities(['lookfor'])]);
-  if (!record) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
-  if (!draft.clockStartedAt) {
-    draft.clockStartedAt = Date.now(); // the lesson clock starts when capture first opens
-    await writeDraft(draft);
-  }
+function captureSetup(record, lookfor) {
   const obs = current(record);
   const isWalk = obs.kind === 'learning_walk';
   const isStudy = obs.kind === 'lesson_study';
@@ -46,34 +38,23 @@ export async function captureScreen(ctx, params) {
     .map((value) => ({ value, label: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (value)] }));
   const lookfors = lookfor.map(current).filter((l) => !l.deleted && l.active !== false && (obs.focus_ids || []).includes(l.focus_id));
   const lookforText = new Map(lookfor.map((l) => [l.id, String(current(l).text)]));
+  return { obs, isWalk, isStudy, categories, lookfors, lookforText };
+}
 
-  async function data() {
-    const children = await readChildren(id);
-    const notes = children.filter((r) => r.entity === 'note' && r.created_by === me)
-      .map((r) => ({ record: r, note: current(r) })).filter(({ note }) => !note.deleted)
-      .sort((a, b) => (a.note.at > b.note.at ? -1 : a.note.at < b.note.at ? 1 : 0));
-    const visitTag = `visit-${draft.visit}`;
-    const ratings = new Map(notes.filter(({ note }) => note.category === 'lookfor' && (note.tags || []).includes(visitTag))
-      .map(({ note }) => [note.lookfor_id, note]));
-    return {
-      title: obs.title, isWalk, isStudy, categories, category: draft.category,
-      casePupils: obs.case_pupils || [], casePupil: draft.case_pupil || '', text: draft.text,
-      clockStartedAt: draft.clockStartedAt, visit: draft.visit,
-      lookfors: lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.get(l.id)?.lookfor_rating ?? null })),
-      notes: notes.map(({ record: r, note }) => {
-        const state = delivery(r, ctx.status.sending);
-        return {
-          id: note.id, minute: note.minute ?? null, category: note.category,
-          categoryLabel: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (note.category)] || note.category,
-          text: note.text || '', casePupil: note.case_pupil || '', rating: note.lookfor_rating || null,
-          lookfor: note.lookfor_id ? lookforText.get(note.lookfor_id) || 'A look-for' : null,
-          delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
-        };
-      }),
-      ratingsByLookfor: ratings,
-    };
-  }
+/**
+ * The screen while it is open: its observation, the draft, and how to redraw.
+ * @typedef {{
+ *   ctx: import('../app.js').Ctx, id: string, me: string, draft: any, setup: ReturnType<typeof captureSetup>,
+ *   keeper: ReturnType<typeof draftKeeper>, refresh: () => Promise<void>
+ * }} Capture
+ */
 
+/**
+ * Keeps the draft in IndexedDB: `later()` after a pause in typing, `now()` at once.
+ * @param {any} draft
+ * @param {() => void} saved called after each write
+ */
+function draftKeeper(draft, saved) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   let dirty = false;
@@ -82,99 +63,205 @@ export async function captureScreen(ctx, params) {
     if (!dirty) return;
     dirty = false;
     await writeDraft({ ...draft });
-    view.draftSaved();
+    saved();
   }
-  const minute = () => (draft.clockStartedAt ? Math.max(0, Math.floor((Date.now() - draft.clockStartedAt) / 60_000)) : null);
-  const refresh = async () => view.update(await data());
-
-  const view = mountCapture(await data(), {
-    onInput(text) {
-      draft.text = text;
+  return {
+    writeNow,
+    later() {
       dirty = true;
       clearTimeout(timer);
       timer = setTimeout(writeNow, DRAFT_DELAY_MS);
     },
+    now() {
+      dirty = true;
+      return writeNow();
+    },
+    /** The draft goes with a note, in the note's transaction: nothing to write on its own. */
+    drop() {
+      clearTimeout(timer);
+      dirty = false;
+    },
+    /** The note was not saved: its words are the draft's again, still to be written. */
+    keep() {
+      dirty = true;
+    },
+  };
+}
+
+/**
+ * The minute of the lesson now, by the draft's clock.
+ * @param {any} draft
+ */
+function lessonMinute(draft) {
+  return draft.clockStartedAt ? Math.max(0, Math.floor((Date.now() - draft.clockStartedAt) / 60_000)) : null;
+}
+
+/**
+ * One of my notes as the list shows it.
+ * @param {Capture} c
+ * @param {import('../db.js').StoredRecord} r
+ * @param {Record<string, any>} note
+ */
+function noteView(c, r, note) {
+  const state = delivery(r, c.ctx.status.sending);
+  return {
+    id: note.id, minute: note.minute ?? null, category: note.category,
+    categoryLabel: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (note.category)] || note.category,
+    text: note.text || '', casePupil: note.case_pupil || '', rating: note.lookfor_rating || null,
+    lookfor: note.lookfor_id ? c.setup.lookforText.get(note.lookfor_id) || 'A look-for' : null,
+    delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
+  };
+}
+
+/**
+ * The screen's data now: the draft, my notes newest first, and this visit's ratings.
+ * @param {Capture} c
+ */
+async function captureData(c) {
+  const { draft, setup } = c;
+  const children = await readChildren(c.id);
+  const notes = children.filter((r) => r.entity === 'note' && r.created_by === c.me)
+    .map((r) => ({ record: r, note: current(r) })).filter(({ note }) => !note.deleted)
+    .sort((a, b) => (a.note.at > b.note.at ? -1 : a.note.at < b.note.at ? 1 : 0));
+  const visitTag = `visit-${draft.visit}`;
+  const ratings = new Map(notes.filter(({ note }) => note.category === 'lookfor' && (note.tags || []).includes(visitTag))
+    .map(({ note }) => [note.lookfor_id, note]));
+  return {
+    title: setup.obs.title, isWalk: setup.isWalk, isStudy: setup.isStudy, categories: setup.categories, category: draft.category,
+    casePupils: setup.obs.case_pupils || [], casePupil: draft.case_pupil || '', text: draft.text,
+    clockStartedAt: draft.clockStartedAt, visit: draft.visit,
+    lookfors: setup.lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.get(l.id)?.lookfor_rating ?? null })),
+    notes: notes.map(({ record: r, note }) => noteView(c, r, note)),
+    ratingsByLookfor: ratings,
+  };
+}
+
+/**
+ * Save the typed words as a note, with the emptied draft; on failure they stay in the box.
+ * @param {Capture} c
+ * @param {string} text
+ */
+async function saveTyped(c, text) {
+  const { draft } = c;
+  performance.mark('note-save-start');
+  c.keeper.drop();
+  const fields = {
+    observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(draft), category: draft.category,
+    text, case_pupil: draft.case_pupil || '', tags: c.setup.isWalk ? [`visit-${draft.visit}`] : [],
+  };
+  draft.text = '';
+  try {
+    await saveNote(newId(), fields, { ...draft });
+  } catch (error) {
+    draft.text = text;
+    c.ctx.toast(`Your note could not be saved: ${error instanceof Error ? error.message : error}. It is still in the box.`, { tone: 'error' });
+    c.keeper.keep();
+    return false;
+  }
+  performance.mark('note-saved');
+  c.refresh().catch((error) => console.error('Lesson Loop:', error));
+  return true;
+}
+
+/**
+ * Tick a look-for for this visit (changing the tick already given, if any).
+ * @param {Capture} c
+ * @param {string} lookforId
+ * @param {string} rating
+ */
+async function rate(c, lookforId, rating) {
+  const existing = (await captureData(c)).ratingsByLookfor.get(lookforId);
+  if (existing) await putRecord('note', existing.id, { lookfor_rating: rating });
+  else {
+    await putRecord('note', newId(), {
+      observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(c.draft), category: 'lookfor', text: '',
+      lookfor_id: lookforId, lookfor_rating: rating, tags: [`visit-${c.draft.visit}`],
+    });
+  }
+  await c.refresh();
+}
+
+/**
+ * @param {Capture} c
+ * @returns {import('../views/capture.js').CaptureActions}
+ */
+function captureActions(c) {
+  const { draft, keeper } = c;
+  return {
+    onInput(text) {
+      draft.text = text;
+      keeper.later();
+    },
     async onCategory(value) {
       draft.category = value;
-      dirty = true;
-      await writeNow();
+      await keeper.now();
     },
     async onCasePupil(value) {
       draft.case_pupil = value;
-      dirty = true;
-      await writeNow();
+      await keeper.now();
     },
-    async onSave(text) {
-      performance.mark('note-save-start');
-      clearTimeout(timer);
-      dirty = false;
-      const fields = {
-        observation_id: id, at: new Date().toISOString(), minute: minute(), category: draft.category,
-        text, case_pupil: draft.case_pupil || '', tags: isWalk ? [`visit-${draft.visit}`] : [],
-      };
-      draft.text = '';
-      try {
-        await saveNote(newId(), fields, { ...draft });
-      } catch (error) {
-        draft.text = text;
-        ctx.toast(`Your note could not be saved: ${error instanceof Error ? error.message : error}. It is still in the box.`, { tone: 'error' });
-        dirty = true;
-        return false;
-      }
-      performance.mark('note-saved');
-      refresh().catch((error) => console.error('Lesson Loop:', error));
-      return true;
-    },
-    async onRate(lookforId, rating) {
-      const existing = (await data()).ratingsByLookfor.get(lookforId);
-      if (existing) await putRecord('note', existing.id, { lookfor_rating: rating });
-      else {
-        await putRecord('note', newId(), {
-          observation_id: id, at: new Date().toISOString(), minute: minute(), category: 'lookfor', text: '',
-          lookfor_id: lookforId, lookfor_rating: rating, tags: [`visit-${draft.visit}`],
-        });
-      }
-      await refresh();
-    },
+    onSave: (text) => saveTyped(c, text),
+    onRate: (lookforId, rating) => rate(c, lookforId, rating),
     async onRestartClock() {
       draft.clockStartedAt = Date.now();
-      dirty = true;
-      await writeNow();
-      await refresh();
+      await keeper.now();
+      await c.refresh();
     },
     async onNextVisit() {
       draft.visit += 1;
-      dirty = true;
-      await writeNow();
-      await refresh();
-      ctx.toast(`Classroom ${draft.visit}: ticks and notes now count for this visit.`);
+      await keeper.now();
+      await c.refresh();
+      c.ctx.toast(`Classroom ${draft.visit}: ticks and notes now count for this visit.`);
     },
-  });
+  };
+}
 
+/**
+ * Done: the words typed so far are kept, a draft observation becomes captured, on to Review.
+ * @param {Capture} c
+ */
+function doneButton(c) {
+  return h('button', {
+    type: 'button', class: 'button small bar-action',
+    onclick: async () => {
+      await c.keeper.writeNow();
+      const latest = await readRecord('observation', c.id);
+      const status = latest ? current(latest).status : 'draft';
+      if (!status || status === 'draft') await putRecord('observation', c.id, { status: 'captured' });
+      c.ctx.navigate(`#/review/${c.id}`);
+    },
+  }, 'Done');
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {{id: string}} params
+ * @returns {Promise<import('../app.js').Screen>}
+ */
+export async function captureScreen(ctx, params) {
+  const id = params.id;
+  const [record, draft, { lookfor }] = await Promise.all([readRecord('observation', id), loadDraft(id), readEntities(['lookfor'])]);
+  if (!record) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
+  if (!draft.clockStartedAt) {
+    draft.clockStartedAt = Date.now(); // the lesson clock starts when capture first opens
+    await writeDraft(draft);
+  }
+  const setup = captureSetup(record, lookfor);
+  /** @type {Capture} */
+  const c = {
+    ctx, id, me: ctx.session.user.id, draft, setup,
+    keeper: draftKeeper(draft, () => view.draftSaved()),
+    refresh: async () => view.update(await captureData(c)),
+  };
+  const view = mountCapture(await captureData(c), captureActions(c));
+  const { writeNow } = c.keeper;
   // Closing or hiding the app keeps the words typed so far, at once.
   const hide = () => { if (document.visibilityState === 'hidden') writeNow(); };
   window.addEventListener('pagehide', writeNow);
   document.addEventListener('visibilitychange', hide);
-
-  const done = h('button', {
-    type: 'button', class: 'button small bar-action',
-    onclick: async () => {
-      await writeNow();
-      const latest = await readRecord('observation', id);
-      const status = latest ? current(latest).status : 'draft';
-      if (!status || status === 'draft') await putRecord('observation', id, { status: 'captured' });
-      ctx.navigate(`#/review/${id}`);
-    },
-  }, 'Done');
   return {
-    title: obs.title,
-    tab: 'capture',
-    back: '#/today',
-    hideTabs: true,
-    action: done,
-    node: view.node,
-    focus: view.focus,
-    refresh,
+    title: setup.obs.title, tab: 'capture', back: '#/today', hideTabs: true,
+    action: doneButton(c), node: view.node, focus: view.focus, refresh: c.refresh,
     async leave() {
       window.removeEventListener('pagehide', writeNow);
       document.removeEventListener('visibilitychange', hide);

@@ -71,6 +71,48 @@ function conflictCards(record, obs, me, names) {
 }
 
 /**
+ * The notes in time order, each with who wrote it and whether it has been delivered.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../db.js').StoredRecord[]} noteRecords
+ * @param {Map<string, string>} names
+ * @param {Map<string, string>} lookforText
+ */
+function noteRows(ctx, noteRecords, names, lookforText) {
+  const me = ctx.session.user.id;
+  const stateOf = new Map(noteRecords.map((r) => [r.id, r]));
+  return byTime(live(noteRecords)).map((n) => {
+    const r = /** @type {import('../db.js').StoredRecord} */ (stateOf.get(n.id));
+    const state = delivery(r, ctx.status.sending);
+    const authorId = r.created_by || '';
+    return {
+      id: n.id, time: formatTime(n.at), minute: n.minute ?? null, authorId, mine: authorId === me,
+      author: authorId === me ? 'You' : names.get(authorId) || 'Someone',
+      category: n.category, categoryLabel: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (n.category)] || n.category,
+      text: n.text || '', casePupil: n.case_pupil || '', rating: n.lookfor_rating || null,
+      lookfor: n.lookfor_id ? lookforText.get(n.lookfor_id) || 'A look-for' : null,
+      delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
+    };
+  });
+}
+
+/**
+ * The summary at the top: kind, when, where, who, the focus and the question.
+ * @param {Record<string, any>} obs
+ * @param {string} me
+ * @param {Map<string, string>} names
+ * @param {Map<string, string>} focusTitles
+ */
+function reviewHeader(obs, me, names, focusTitles) {
+  return {
+    title: obs.title, kind: KINDS[/** @type {keyof typeof KINDS} */ (obs.kind)] || 'Observation', when: formatWhen(obs.starts_at),
+    place: [obs.class_label, obs.subject, obs.year_group].filter(Boolean).join(' · '),
+    people: (obs.participants || []).map((/** @type {any} */ p) => ({ name: p.user_id === me ? 'You' : names.get(p.user_id) || 'Someone', role: ROLES[/** @type {keyof typeof ROLES} */ (p.role)] || p.role })),
+    focus: (obs.focus_ids || []).map((/** @type {string} */ f) => focusTitles.get(f)).filter(Boolean).join(', ') || null,
+    question: obs.focus_question || '', intention: obs.learning_intention || '',
+  };
+}
+
+/**
  * @param {import('../app.js').Ctx} ctx
  * @param {string} id
  * @param {boolean} [quick] only the first notes (and their count)
@@ -84,38 +126,16 @@ async function load(ctx, id, quick = false) {
   names.set(me, ctx.session.user.display_name);
   const lookforText = new Map(directory.lookfor.map((l) => [l.id, String(current(l).text)]));
   const focusTitles = new Map(directory.focus.map((f) => [f.id, String(current(f).title)]));
-  const noteRecords = parts.notes;
-  const stateOf = new Map(noteRecords.map((r) => [r.id, r]));
-  const notes = byTime(live(noteRecords)).map((n) => {
-    const r = /** @type {import('../db.js').StoredRecord} */ (stateOf.get(n.id));
-    const state = delivery(r, ctx.status.sending);
-    const authorId = r.created_by || '';
-    return {
-      id: n.id, time: formatTime(n.at), minute: n.minute ?? null, authorId, mine: authorId === me,
-      author: authorId === me ? 'You' : names.get(authorId) || 'Someone',
-      category: n.category, categoryLabel: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (n.category)] || n.category,
-      text: n.text || '', casePupil: n.case_pupil || '', rating: n.lookfor_rating || null,
-      lookfor: n.lookfor_id ? lookforText.get(n.lookfor_id) || 'A look-for' : null,
-      delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
-    };
-  });
+  const notes = noteRows(ctx, parts.notes, names, lookforText);
   const authors = [...new Set(notes.map((n) => n.authorId))].map((a) => ({ id: a, name: a === me ? 'You' : names.get(a) || 'Someone' }));
   const present = new Set(notes.map((n) => n.category));
   const watched = observees(obs);
-  const tallies = obs.kind === 'learning_walk' ? tally(notes, lookforText) : [];
   const today = isoDay(new Date());
   const titles = new Map([[id, obs.title]]);
   return {
     id, obs,
     view: {
-      id,
-      header: {
-        title: obs.title, kind: KINDS[/** @type {keyof typeof KINDS} */ (obs.kind)] || 'Observation', when: formatWhen(obs.starts_at),
-        place: [obs.class_label, obs.subject, obs.year_group].filter(Boolean).join(' · '),
-        people: (obs.participants || []).map((/** @type {any} */ p) => ({ name: p.user_id === me ? 'You' : names.get(p.user_id) || 'Someone', role: ROLES[/** @type {keyof typeof ROLES} */ (p.role)] || p.role })),
-        focus: (obs.focus_ids || []).map((/** @type {string} */ f) => focusTitles.get(f)).filter(Boolean).join(', ') || null,
-        question: obs.focus_question || '', intention: obs.learning_intention || '',
-      },
+      id, header: reviewHeader(obs, me, names, focusTitles),
       status: obs.status, statusLabel: STATUSES[/** @type {keyof typeof STATUSES} */ (obs.status)] || obs.status,
       conflicts: conflictCards(record, obs, me, names),
       notes, authors, notesTotal: parts.complete ? notes.length : parts.total, complete: parts.complete,
@@ -127,7 +147,8 @@ async function load(ctx, id, quick = false) {
       participants: (obs.participants || []).map((/** @type {any} */ p) => ({ id: p.user_id, name: p.user_id === me ? 'Me' : names.get(p.user_id) || 'Someone' })),
       isObservee: roleOf(obs, me) === 'observee',
       shared: obs.visibility === 'leads',
-      tallies, online: ctx.online, canCapture: obs.status !== 'reviewed' && Boolean(roleOf(obs, me) || record.created_by === me),
+      tallies: obs.kind === 'learning_walk' ? tally(notes, lookforText) : [],
+      online: ctx.online, canCapture: obs.status !== 'reviewed' && Boolean(roleOf(obs, me) || record.created_by === me),
       me, today,
     },
   };
@@ -151,6 +172,99 @@ function tally(notes, lookforText) {
 }
 
 /**
+ * Typed fields, saved a moment after the last keystroke (or at once with `flush`).
+ * @param {(fields: Record<string, any>) => Promise<unknown>} put
+ */
+function fieldSaver(put) {
+  /** @type {Map<string, ReturnType<typeof setTimeout>>} */
+  const timers = new Map();
+  /** @type {Map<string, string>} */
+  const waiting = new Map();
+  /** @param {string} name */
+  const flush = async (name) => {
+    clearTimeout(timers.get(name));
+    timers.delete(name);
+    if (!waiting.has(name)) return;
+    const value = waiting.get(name);
+    waiting.delete(name);
+    await put({ [name]: value });
+  };
+  return {
+    flush,
+    /** @param {string} name @param {string} value */
+    later(name, value) {
+      waiting.set(name, value);
+      clearTimeout(timers.get(name));
+      timers.set(name, setTimeout(() => flush(name), FIELD_DELAY_MS));
+    },
+    flushAll: () => Promise.all([...timers.keys()].map(flush)),
+  };
+}
+
+/**
+ * The screen while it is open.
+ * @typedef {{
+ *   id: string, obs: Record<string, any>, fields: ReturnType<typeof fieldSaver>, refresh: () => Promise<void>,
+ *   put: (fields: Record<string, any>, resolves?: string[]) => Promise<unknown>
+ * }} Review
+ */
+
+/**
+ * Add an agreed next step, naming the observation's focus where it may.
+ * @param {Review} r
+ * @param {{text: string, owner_id: string, due_on: string | null}} step
+ */
+async function addStep(r, step) {
+  const focusId = (r.obs.focus_ids || [])[0] || null;
+  await putRecord('next_step', newId(), { ...step, observation_id: r.id, status: 'open', ...(focusId ? await focusFor(focusId, step.owner_id) : {}) });
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Review} r
+ * @returns {import('../views/review.js').ReviewActions}
+ */
+function reviewActions(ctx, r) {
+  const { fields, put } = r;
+  const told = async (/** @type {string} */ message) => {
+    ctx.toast(message);
+    await r.refresh();
+  };
+  return {
+    onField: fields.later,
+    async onFieldDone(name) {
+      await fields.flush(name);
+      await r.refresh();
+    },
+    async onResolve(field, value, ids) {
+      await fields.flush(field);
+      await put({ [field]: value }, ids);
+      await told('Kept. Your partner sees the same text after their next sync.');
+    },
+    async onShare(shared) {
+      await put({ visibility: shared ? 'leads' : 'participants' });
+      await told(shared ? 'Shared with leads.' : 'Only the people taking part can see this now.');
+    },
+    async onAddStep(step) {
+      await addStep(r, step);
+      await told('Next step added.');
+    },
+    async onStepDone(stepId, done) {
+      await putRecord('next_step', stepId, { status: done ? 'done' : 'open' });
+      await r.refresh();
+    },
+    async onMarkReviewed() {
+      await fields.flushAll();
+      await put({ status: 'reviewed' });
+      await told('Marked as reviewed.');
+    },
+    async onDownload() {
+      ctx.toast(await downloadReport(`/reports/observations/${r.id}.pdf`));
+    },
+  };
+}
+
+/**
  * @param {import('../app.js').Ctx} ctx
  * @param {{id: string}} params
  * @returns {Promise<import('../app.js').Screen>}
@@ -160,78 +274,29 @@ export async function reviewScreen(ctx, params) {
   performance.mark('review-start');
   const loaded = await load(ctx, id, true);
   if (!loaded) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
-  let obs = loaded.obs;
-  /** @type {Map<string, ReturnType<typeof setTimeout>>} */
-  const timers = new Map();
-  /** @type {Map<string, string>} */
-  const waiting = new Map();
   const put = (/** @type {Record<string, any>} */ fields, /** @type {string[]} */ resolves = []) => putRecord('observation', id, fields, { resolves });
-  const refresh = async () => {
-    const next = await load(ctx, id);
-    if (next) {
-      obs = next.obs;
-      view.update(next.view);
-    }
+  /** @type {Review} */
+  const r = {
+    id, obs: loaded.obs, put, fields: fieldSaver(put),
+    async refresh() {
+      const next = await load(ctx, id);
+      if (next) {
+        r.obs = next.obs;
+        view.update(next.view);
+      }
+    },
   };
-  const flushField = async (/** @type {string} */ name) => {
-    clearTimeout(timers.get(name));
-    timers.delete(name);
-    if (!waiting.has(name)) return;
-    const value = waiting.get(name);
-    waiting.delete(name);
-    await put({ [name]: value });
-  };
-  const view = mountReview(loaded.view, {
-    onField(name, value) {
-      waiting.set(name, value);
-      clearTimeout(timers.get(name));
-      timers.set(name, setTimeout(() => flushField(name), FIELD_DELAY_MS));
-    },
-    async onFieldDone(name) {
-      await flushField(name);
-      await refresh();
-    },
-    async onResolve(field, value, ids) {
-      await flushField(field);
-      await put({ [field]: value }, ids);
-      ctx.toast('Kept. Your partner sees the same text after their next sync.');
-      await refresh();
-    },
-    async onShare(shared) {
-      await put({ visibility: shared ? 'leads' : 'participants' });
-      ctx.toast(shared ? 'Shared with leads.' : 'Only the people taking part can see this now.');
-      await refresh();
-    },
-    async onAddStep(step) {
-      const focusId = (obs.focus_ids || [])[0] || null;
-      await putRecord('next_step', newId(), { ...step, observation_id: id, status: 'open', ...(focusId ? await focusFor(focusId, step.owner_id) : {}) });
-      ctx.toast('Next step added.');
-      await refresh();
-    },
-    async onStepDone(stepId, done) {
-      await putRecord('next_step', stepId, { status: done ? 'done' : 'open' });
-      await refresh();
-    },
-    async onMarkReviewed() {
-      await Promise.all([...timers.keys()].map(flushField));
-      await put({ status: 'reviewed' });
-      ctx.toast('Marked as reviewed.');
-      await refresh();
-    },
-    async onDownload() {
-      ctx.toast(await downloadReport(`/reports/observations/${id}.pdf`));
-    },
-  });
+  const view = mountReview(loaded.view, reviewActions(ctx, r));
   performance.mark('review-ready');
-  if (!loaded.view.complete) setTimeout(() => refresh(), 0); // the rest of the notes
+  if (!loaded.view.complete) setTimeout(() => r.refresh(), 0); // the rest of the notes
   return {
     title: loaded.view.header.title,
     tab: 'review',
     back: '#/today',
     node: view.node,
-    refresh,
+    refresh: r.refresh,
     async leave() {
-      await Promise.all([...timers.keys()].map(flushField));
+      await r.fields.flushAll();
     },
   };
 }

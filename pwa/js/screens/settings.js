@@ -70,62 +70,87 @@ async function load(ctx, fresh) {
 }
 
 /**
- * @param {import('../app.js').Ctx} ctx
- * @returns {Promise<import('../app.js').Screen>}
+ * The screen while it is open: the server's reminder settings once read, and how to redraw.
+ * @typedef {{fresh: import('../reminders.js').NotificationSettings | null, refresh: () => Promise<void>}} Settings
  */
-export async function settingsScreen(ctx) {
-  /** @type {import('../reminders.js').NotificationSettings | null} */
-  let fresh = null;
-  /** The server's word on this device's reminders; the screen shows what it kept until then. */
-  const refetch = async () => {
-    if (!ctx.online || ctx.session.ended) return;
-    try {
-      fresh = await fetchNotificationSettings(ctx.session);
-      await screen.refresh();
-    } catch {
-      // offline after all, or the server is away: the kept settings stay on screen
-    }
-  };
-  /** @param {() => Promise<void>} work @param {string} failure */
-  const remindersChange = async (work, failure) => {
-    try {
-      await work();
-    } catch (error) {
-      // Our server's words are meant for people; the browser's push errors are not.
-      const why = error instanceof ApiError || error instanceof NetworkError ? error.message
-        : 'The browser could not reach its push service. Check the connection and try again.';
-      ctx.toast(`${failure} ${why}`, { tone: 'error' });
-    }
-    await refetch();
-    await screen.refresh();
-  };
-  /** @type {import('../views/settings.js').SettingsActions} */
-  const actions = {
-    onSyncNow: () => { syncNow(); },
-    onRetry: async (key) => { await retryRejected(key); await screen.refresh(); },
-    onDiscard: async (key) => {
-      if (!window.confirm('Let this change go? Its words will be removed from this device.')) return;
-      await discardRejected(key);
-      await screen.refresh();
-    },
-    onPersist: async () => {
-      const granted = await requestPersistence();
-      ctx.toast(granted ? 'The browser will keep Lesson Loop’s data safe.' : 'The browser did not promise. Installing the app to your home screen usually helps.');
-      await screen.refresh();
-    },
-    onUpdate: () => applyUpdate(),
-    onRemindersOn: () => remindersChange(async () => {
+
+/**
+ * The server's word on this device's reminders; the screen shows what it kept until then.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Settings} st
+ */
+async function refetch(ctx, st) {
+  if (!ctx.online || ctx.session.ended) return;
+  try {
+    st.fresh = await fetchNotificationSettings(ctx.session);
+    await st.refresh();
+  } catch {
+    // offline after all, or the server is away: the kept settings stay on screen
+  }
+}
+
+/**
+ * Turn reminders on or off, saying why when it failed, then show where they stand.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Settings} st
+ * @param {() => Promise<void>} work
+ * @param {string} failure
+ */
+async function remindersChange(ctx, st, work, failure) {
+  try {
+    await work();
+  } catch (error) {
+    // Our server's words are meant for people; the browser's push errors are not.
+    const why = error instanceof ApiError || error instanceof NetworkError ? error.message
+      : 'The browser could not reach its push service. Check the connection and try again.';
+    ctx.toast(`${failure} ${why}`, { tone: 'error' });
+  }
+  await refetch(ctx, st);
+  await st.refresh();
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Settings} st
+ */
+function reminderActions(ctx, st) {
+  return {
+    onRemindersOn: () => remindersChange(ctx, st, async () => {
       const answer = await turnOnReminders(ctx.session);
       if (answer === 'on') ctx.toast('Reminders are on. You can choose which ones below.');
       else if (answer === 'default') ctx.toast('Lesson Loop did not get an answer. Tap Turn on reminders again when you are ready.');
     }, 'Reminders could not be turned on.'),
-    onRemindersOff: () => remindersChange(async () => {
+    onRemindersOff: () => remindersChange(ctx, st, async () => {
       await turnOffReminders(ctx.session);
       ctx.toast('Reminders are off on this device.');
     }, 'Reminders could not be turned off.'),
-    onReminderSettings: async (changes) => {
-      fresh = await saveNotificationSettings(ctx.session, changes);
+    onReminderSettings: async (/** @type {Record<string, any>} */ changes) => {
+      st.fresh = await saveNotificationSettings(ctx.session, changes);
     },
+  };
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Settings} st
+ * @returns {import('../views/settings.js').SettingsActions}
+ */
+function settingsActions(ctx, st) {
+  return {
+    onSyncNow: () => { syncNow(); },
+    onRetry: async (key) => { await retryRejected(key); await st.refresh(); },
+    onDiscard: async (key) => {
+      if (!window.confirm('Let this change go? Its words will be removed from this device.')) return;
+      await discardRejected(key);
+      await st.refresh();
+    },
+    onPersist: async () => {
+      const granted = await requestPersistence();
+      ctx.toast(granted ? 'The browser will keep Lesson Loop’s data safe.' : 'The browser did not promise. Installing the app to your home screen usually helps.');
+      await st.refresh();
+    },
+    onUpdate: () => applyUpdate(),
+    ...reminderActions(ctx, st),
     onSignOut: async () => {
       const pending = ctx.status.pending;
       const question = pending
@@ -136,18 +161,28 @@ export async function settingsScreen(ctx) {
       ctx.signedOut();
     },
   };
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @returns {Promise<import('../app.js').Screen>}
+ */
+export async function settingsScreen(ctx) {
+  /** @type {Settings} */
+  const st = { fresh: null, refresh: () => screen.refresh() };
+  const actions = settingsActions(ctx, st);
   const screen = {
     title: 'Settings',
     tab: 'settings',
-    node: renderSettings(await load(ctx, fresh), actions),
+    node: renderSettings(await load(ctx, st.fresh), actions),
     async refresh() {
-      const next = renderSettings(await load(ctx, fresh), actions);
+      const next = renderSettings(await load(ctx, st.fresh), actions);
       screen.node.replaceWith(next);
       screen.node = next;
     },
     leave() { stopWatching(); },
   };
   const stopWatching = watchPermission(() => { screen.refresh(); });
-  refetch();
+  refetch(ctx, st);
   return screen;
 }

@@ -61,10 +61,12 @@ function clockText(startedAt) {
 }
 
 /**
+ * The text box and its Save button. Save first, then empty the box: a failed save leaves the
+ * words where they were.
  * @param {CaptureData} data
  * @param {CaptureActions} actions
  */
-export function mountCapture(data, actions) {
+function composer(data, actions) {
   const text = h('textarea', {
     id: 'note-text', class: 'capture-text', rows: 5, maxlength: 10000, enterkeyhint: 'send',
     placeholder: CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (data.category)],
@@ -73,21 +75,7 @@ export function mountCapture(data, actions) {
   text.value = data.text;
   const savedState = h('span', { class: 'saved-state', id: 'note-help' }, 'Enter saves the note. Words are kept as you type.');
   const saveButton = h('button', { type: 'button', class: 'button primary', id: 'save-note' }, 'Save note');
-  const clock = h('span', { class: 'clock-text' }, clockText(data.clockStartedAt));
-  const visit = h('span', { class: 'clock-text' }, `Classroom ${data.visit}`);
-  const categoryChips = chips('Kind of note', data.categories, data.category, (value) => {
-    text.placeholder = CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (value)];
-    actions.onCategory(value);
-  }, { name: 'category', keepFocus: true, hideLegend: true, className: 'chips-compact' });
-  const pupilChips = data.isStudy
-    ? chips('Case pupil', [{ value: '', label: 'None' }, ...data.casePupils.map((p) => ({ value: p, label: p }))], data.casePupil, actions.onCasePupil, { name: 'case-pupil', keepFocus: true, className: 'chips-compact chips-inline' })
-    : null;
-  const lookfors = h('ul', { class: 'lookfors' });
-  const notesHeading = h('h2', null, 'Notes');
-  const notes = h('ol', { class: 'notes', 'aria-live': 'polite' });
-
   let saving = false;
-  /** Save first, then empty the box: a failed save leaves the words where they were. */
   async function save() {
     const value = text.value;
     if (saving || !value.trim()) {
@@ -115,23 +103,76 @@ export function mountCapture(data, actions) {
   });
   saveButton.addEventListener('pointerdown', (event) => event.preventDefault());
   saveButton.addEventListener('click', save);
+  return { text, savedState, node: h('div', { class: 'compose' }, text, h('div', { class: 'compose-row' }, savedState, saveButton)) };
+}
 
-  let current = data;
-  const drawNotes = longList(notes, noteItem, { first: 40, empty: 'Your notes appear here, newest first.' });
-  const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
-
-  const top = data.isWalk
+/**
+ * The lesson clock (or, on a walk, the classroom) and its button.
+ * @param {CaptureData} data
+ * @param {CaptureActions} actions
+ * @param {HTMLElement} clock
+ * @param {HTMLElement} visit
+ */
+function captureTop(data, actions, clock, visit) {
+  return data.isWalk
     ? h('div', { class: 'capture-top' }, icon('clock'), visit,
       h('button', { type: 'button', class: 'button small', onclick: actions.onNextVisit }, 'Next classroom'))
     : h('div', { class: 'capture-top' }, icon('clock'), clock,
       h('button', { type: 'button', class: 'button small quiet', onclick: actions.onRestartClock, 'aria-label': 'Restart the lesson clock at minute 0' }, data.clockStartedAt ? 'Restart' : 'Start'));
-  const node = h('div', { class: 'screen capture' },
-    top,
+}
+
+/**
+ * The look-fors of a walk, each with its rating buttons.
+ * @param {CaptureData['lookfors']} lookfors
+ * @param {CaptureActions} actions
+ */
+function lookforItems(lookfors, actions) {
+  if (!lookfors.length) return h('li', null, empty('This focus has no look-fors yet. A lead adds them on the Lead screen.'));
+  return lookfors.map((look) => h('li', { class: 'lookfor' },
+    h('p', { class: 'lookfor-text' }, look.text),
+    h('div', { class: 'rating-row', role: 'group', 'aria-label': look.text },
+      Object.entries(RATINGS).map(([value, label]) => h('button', {
+        type: 'button', class: `rating rating-${value}`, 'aria-pressed': String(look.rating === value),
+        onclick: () => actions.onRate(look.id, value),
+      }, label)))));
+}
+
+/**
+ * The chips for the kind of note and (lesson study) the case pupil.
+ * @param {CaptureData} data
+ * @param {CaptureActions} actions
+ * @param {HTMLTextAreaElement} text the box whose prompt follows the kind
+ */
+function captureChips(data, actions, text) {
+  const categoryChips = chips('Kind of note', data.categories, data.category, (value) => {
+    text.placeholder = CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (value)];
+    actions.onCategory(value);
+  }, { name: 'category', keepFocus: true, hideLegend: true, className: 'chips-compact' });
+  const pupilChips = data.isStudy
+    ? chips('Case pupil', [{ value: '', label: 'None' }, ...data.casePupils.map((p) => ({ value: p, label: p }))], data.casePupil, actions.onCasePupil, { name: 'case-pupil', keepFocus: true, className: 'chips-compact chips-inline' })
+    : null;
+  return { categoryChips, pupilChips };
+}
+
+/**
+ * @param {CaptureData} data
+ * @param {CaptureActions} actions
+ */
+export function mountCapture(data, actions) {
+  const compose = composer(data, actions);
+  const clock = h('span', { class: 'clock-text' }, clockText(data.clockStartedAt));
+  const visit = h('span', { class: 'clock-text' }, `Classroom ${data.visit}`);
+  const { categoryChips, pupilChips } = captureChips(data, actions, compose.text);
+  const lookfors = h('ul', { class: 'lookfors' });
+  const notesHeading = h('h2', null, 'Notes');
+  const notes = h('ol', { class: 'notes', 'aria-live': 'polite' });
+  let current = data;
+  const drawNotes = longList(notes, noteItem, { first: 40, empty: 'Your notes appear here, newest first.' });
+  const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
+  const top = captureTop(data, actions, clock, visit);
+  const node = h('div', { class: 'screen capture' }, top,
     data.isWalk ? h('section', { class: 'section' }, h('h2', null, 'Look-fors in this classroom'), lookfors) : null,
-    categoryChips,
-    pupilChips,
-    h('div', { class: 'compose' }, text, h('div', { class: 'compose-row' }, savedState, saveButton)),
-    h('section', { class: 'section' }, notesHeading, notes));
+    categoryChips, pupilChips, compose.node, h('section', { class: 'section' }, notesHeading, notes));
 
   /** @param {CaptureData} next */
   function update(next) {
@@ -142,13 +183,7 @@ export function mountCapture(data, actions) {
     if (pupilChips) choose(pupilChips, next.casePupil);
     const restart = top.querySelector('button.quiet');
     if (restart) restart.textContent = next.clockStartedAt ? 'Restart' : 'Start';
-    replace(lookfors, next.lookfors.length ? next.lookfors.map((look) => h('li', { class: 'lookfor' },
-      h('p', { class: 'lookfor-text' }, look.text),
-      h('div', { class: 'rating-row', role: 'group', 'aria-label': look.text },
-        Object.entries(RATINGS).map(([value, label]) => h('button', {
-          type: 'button', class: `rating rating-${value}`, 'aria-pressed': String(look.rating === value),
-          onclick: () => actions.onRate(look.id, value),
-        }, label))))) : h('li', null, empty('This focus has no look-fors yet. A lead adds them on the Lead screen.')));
+    replace(lookfors, lookforItems(next.lookfors, actions));
     notesHeading.textContent = next.notes.length ? `Notes (${next.notes.length})` : 'Notes';
     drawNotes(next.notes.map((note) => ({ key: note.id, item: note })));
   }
@@ -156,10 +191,10 @@ export function mountCapture(data, actions) {
   return {
     node,
     update,
-    focus: () => text.focus(),
+    focus: () => compose.text.focus(),
     /** Say that the words typed so far are kept. */
-    draftSaved: () => { savedState.textContent = 'Kept on this device as you type. Enter saves the note.'; },
-    currentText: () => text.value,
+    draftSaved: () => { compose.savedState.textContent = 'Kept on this device as you type. Enter saves the note.'; },
+    currentText: () => compose.text.value,
     stop: () => clearInterval(timer),
   };
 }

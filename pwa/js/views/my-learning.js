@@ -25,15 +25,19 @@ function observationLink(item) {
 }
 
 /**
- * @param {LearningData} data
- * @param {{onCreateFocus: (title: string, description: string) => void, onStepDone: (id: string, done: boolean) => void,
- *   onDownload: () => void}} actions
+ * @typedef {{onCreateFocus: (title: string, description: string) => void, onStepDone: (id: string, done: boolean) => void,
+ *   onDownload: () => void}} LearningActions
  */
-export function renderMyLearning(data, actions) {
+
+/**
+ * The form that starts a personal focus.
+ * @param {LearningActions} actions
+ */
+function focusForm(actions) {
   const title = h('input', { type: 'text', maxlength: 200, required: true, placeholder: 'e.g. Getting quieter pupils talking' });
   const description = h('textarea', { rows: 3, maxlength: 20000, placeholder: 'Why this matters for your pupils, and what you will try' });
   const error = h('p', { class: 'form-error', role: 'alert' });
-  const form = h('form', {
+  return h('form', {
     class: 'card', novalidate: true, onsubmit: (/** @type {Event} */ e) => {
       e.preventDefault();
       if (!title.value.trim()) {
@@ -45,6 +49,14 @@ export function renderMyLearning(data, actions) {
     },
   }, field('Title', title), field('Description', description), error,
   h('button', { type: 'submit', class: 'button primary' }, 'Add focus'));
+}
+
+/**
+ * @param {LearningData} data
+ * @param {LearningActions} actions
+ */
+export function renderMyLearning(data, actions) {
+  const form = focusForm(actions);
   const personal = data.focuses.filter((f) => f.kind === 'personal');
   const school = data.focuses.filter((f) => f.kind === 'school');
   const details = h('details', { class: 'disclosure' }, h('summary', null, `Done (${data.done.length})`),

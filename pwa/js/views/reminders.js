@@ -83,16 +83,14 @@ function onOff(data, actions) {
 }
 
 /**
- * Which reminders arrive, and the quiet times, saved as they change.
- * @param {import('../reminders.js').NotificationSettings} settings
- * @param {RemindersData} data
+ * A saver of reminder choices that says how it went in `saved`, and undoes a change that
+ * was not saved.
+ * @param {HTMLElement} saved
  * @param {RemindersActions} actions
  */
-function choices(settings, data, actions) {
-  const locked = !data.online;
-  const saved = h('p', { class: 'save-state', role: 'status' });
+function saver(saved, actions) {
   /** @param {Record<string, any>} changes @param {() => void} undo */
-  const save = async (changes, undo) => {
+  return async (changes, undo) => {
     saved.textContent = 'Saving…';
     try {
       await actions.onReminderSettings(changes);
@@ -102,9 +100,16 @@ function choices(settings, data, actions) {
       saved.textContent = `Not saved: ${error instanceof Error ? error.message : 'try again'}`;
     }
   };
-  const kinds = KIND_LABELS.map(([kind, label]) => toggle(label, settings.kinds[kind], locked,
-    (on, box) => save({ kinds: { [kind]: on } }, () => { box.checked = !on; })));
+}
 
+/**
+ * Quiet evenings: the switch, and the times it runs from and until.
+ * @param {import('../reminders.js').NotificationSettings} settings
+ * @param {boolean} locked
+ * @param {HTMLElement} saved
+ * @param {ReturnType<typeof saver>} save
+ */
+function quietEvenings(settings, locked, saved, save) {
   const quiet = settings.quiet_hours || DEFAULT_QUIET;
   const from = h('input', { type: 'time', value: quiet.start, disabled: locked || !settings.quiet_hours, required: true });
   const until = h('input', { type: 'time', value: quiet.end, disabled: locked || !settings.quiet_hours, required: true });
@@ -126,6 +131,22 @@ function choices(settings, data, actions) {
     save({ quiet_hours: on ? { start: from.value || DEFAULT_QUIET.start, end: until.value || DEFAULT_QUIET.end } : null },
       () => { box.checked = !on; from.disabled = on; until.disabled = on; });
   }, 'Reminders wait until the quiet time ends. None are lost.');
+  return { evenings, from, until };
+}
+
+/**
+ * Which reminders arrive, and the quiet times, saved as they change.
+ * @param {import('../reminders.js').NotificationSettings} settings
+ * @param {RemindersData} data
+ * @param {RemindersActions} actions
+ */
+function choices(settings, data, actions) {
+  const locked = !data.online;
+  const saved = h('p', { class: 'save-state', role: 'status' });
+  const save = saver(saved, actions);
+  const kinds = KIND_LABELS.map(([kind, label]) => toggle(label, settings.kinds[kind], locked,
+    (on, box) => save({ kinds: { [kind]: on } }, () => { box.checked = !on; })));
+  const { evenings, from, until } = quietEvenings(settings, locked, saved, save);
   const weekends = toggle('Quiet weekends', settings.quiet_weekends, locked,
     (on, box) => save({ quiet_weekends: on }, () => { box.checked = !on; }), 'Reminders wait until Monday.');
   const zone = settings.timezone && settings.timezone !== data.browserZone

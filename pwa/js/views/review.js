@@ -89,31 +89,15 @@ function liveText(name, value, actions, placeholder) {
 }
 
 /**
+ * The form that adds an agreed next step; `stepOwner` lists the participants on each update.
  * @param {ReviewData} data
  * @param {ReviewActions} actions
  */
-export function mountReview(data, actions) {
-  let category = 'all';
-  let author = 'all';
-  let latest = data;
-  const conflicts = h('div', { class: 'conflicts' });
-  const notesHeading = h('h2', null, 'Notes');
-  const notesList = h('ol', { class: 'notes merged' });
-  const personFilter = h('select', { 'aria-label': 'Whose notes', onchange: () => { author = personFilter.value; drawNotes(); } });
-  const categoryFilter = h('div', { class: 'filter-slot' });
-  const strengths = liveText('strengths', data.fields.strengths, actions, 'What went well, with the evidence for it');
-  const wonderings = liveText('wonderings', data.fields.wonderings, actions, 'Questions to talk about together');
-  const reflection = liveText('reflection', data.fields.reflection, actions, 'What you noticed, and what you want to try next');
-  const reflectionSlot = h('div');
-  const steps = h('ul', { class: 'steps' });
-  const shareSlot = h('div');
-  const tallies = h('div');
-  const finish = h('div', { class: 'actions' });
-
+function stepForm(data, actions) {
   const stepText = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Try a hinge question before the task' });
   const stepOwner = h('select', null);
   const stepDue = h('input', { type: 'date', min: data.today });
-  const addStep = h('form', {
+  const form = h('form', {
     class: 'add-step', onsubmit: (/** @type {Event} */ e) => {
       e.preventDefault();
       if (!stepText.value.trim()) return stepText.focus();
@@ -123,69 +107,126 @@ export function mountReview(data, actions) {
     },
   }, field('Next step', stepText), h('div', { class: 'field-row' }, field('Whose step', stepOwner), field('By when', stepDue)),
   h('button', { type: 'submit', class: 'button' }, 'Add next step'));
+  return { form, stepOwner };
+}
 
-  const drawList = longList(notesList, noteRow, { first: 60, empty: 'No notes match.' });
-  function drawNotes() {
+/**
+ * The merged notes, filtered by kind and by author; `update` takes new data.
+ * @param {ReviewData} data
+ */
+function notesPanel(data) {
+  let category = 'all';
+  let author = 'all';
+  let latest = data;
+  const heading = h('h2', null, 'Notes');
+  const list = h('ol', { class: 'notes merged' });
+  const personFilter = h('select', { 'aria-label': 'Whose notes', onchange: () => { author = personFilter.value; draw(); } });
+  const categoryFilter = h('div', { class: 'filter-slot' });
+  const drawList = longList(list, noteRow, { first: 60, empty: 'No notes match.' });
+  function draw() {
     const everything = category === 'all' && author === 'all';
     const shown = latest.notes.filter((n) => (category === 'all' || n.category === category) && (author === 'all' || n.authorId === author));
-    notesHeading.textContent = everything ? `Notes (${latest.notesTotal})` : `Notes (${shown.length} of ${latest.notesTotal})`;
-    notesList.dataset.total = String(latest.notesTotal);
+    heading.textContent = everything ? `Notes (${latest.notesTotal})` : `Notes (${shown.length} of ${latest.notesTotal})`;
+    list.dataset.total = String(latest.notesTotal);
     drawList(shown.map((note) => ({ key: note.id, item: note })));
-    if (!latest.complete) notesList.dataset.complete = 'false';
+    if (!latest.complete) list.dataset.complete = 'false';
   }
-
-  /** @param {HTMLTextAreaElement} area @param {string} value */
-  function refreshText(area, value) {
-    if (document.activeElement !== area && area.value !== value) area.value = value;
-  }
-
   /** @param {ReviewData} next */
   function update(next) {
     latest = next;
-    replace(conflicts, next.conflicts.map((card) => conflictCard(card, actions)));
     replace(personFilter, h('option', { value: 'all' }, 'Everyone'), next.authors.map((a) => h('option', { value: a.id, selected: a.id === author }, a.name)));
-    replace(categoryFilter, chips('Show', [{ value: 'all', label: 'All' }, ...next.categories], category, (value) => { category = value; drawNotes(); }, { name: 'note-filter', className: 'chips-scroll' }));
-    drawNotes();
+    replace(categoryFilter, chips('Show', [{ value: 'all', label: 'All' }, ...next.categories], category, (value) => { category = value; draw(); }, { name: 'note-filter', className: 'chips-scroll' }));
+    draw();
+  }
+  const node = h('section', { class: 'section' }, heading, categoryFilter, field('Whose notes', personFilter), list);
+  return { node, update };
+}
+
+/** @param {ReviewData['header']} header @param {string} statusLabel */
+function summary(header, statusLabel) {
+  return h('header', { class: 'card summary' },
+    h('p', { class: 'card-kicker' }, `${header.kind} · ${statusLabel}`),
+    h('p', { class: 'card-meta' }, header.when),
+    header.place ? h('p', { class: 'card-meta' }, header.place) : null,
+    h('ul', { class: 'plain people-line' }, header.people.map((p) => h('li', null, h('strong', null, p.name), ` · ${p.role}`))),
+    header.focus ? h('p', { class: 'focus-line' }, h('span', { class: 'label' }, 'Focus: '), header.focus) : null,
+    header.question ? h('blockquote', { class: 'question' }, h('span', { class: 'label' }, 'Their question: '), header.question) : null,
+    header.intention ? h('p', { class: 'card-meta' }, h('span', { class: 'label' }, 'Learning intention: '), header.intention) : null);
+}
+
+/** @param {ReviewData['tallies']} tallies */
+function tallyTable(tallies) {
+  if (!tallies.length) return null;
+  return section('Look-fors on this walk', h('table', { class: 'tally' },
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Look-for'), h('th', { scope: 'col' }, 'Seen'), h('th', { scope: 'col' }, 'Partly'), h('th', { scope: 'col' }, 'Not seen'))),
+    h('tbody', null, tallies.map((t) => h('tr', null, h('th', { scope: 'row' }, t.text), h('td', null, t.seen), h('td', null, t.partly), h('td', null, t.not_seen))))));
+}
+
+/** @param {ReviewData} next @param {ReviewActions} actions */
+function finishButtons(next, actions) {
+  return [
+    next.status !== 'reviewed' ? h('button', { type: 'button', class: 'button primary wide', onclick: actions.onMarkReviewed }, icon('check'), 'Mark as reviewed') : h('p', { class: 'done-line' }, icon('check'), 'Reviewed together.'),
+    next.canCapture ? h('a', { class: 'button wide', href: `#/capture/${next.id}` }, 'Add more notes') : null,
+    h('button', { type: 'button', class: 'button wide', disabled: !next.online, onclick: actions.onDownload }, icon('download'), 'Download as PDF'),
+    next.online ? null : h('p', { class: 'hint' }, 'Downloads need a connection. You are offline now.'),
+  ];
+}
+
+/**
+ * The observed teacher writes the reflection; everyone else reads it.
+ * @param {ReviewData} next
+ * @param {HTMLTextAreaElement} reflection
+ */
+function reflectionField(next, reflection) {
+  return next.canReflect
+    ? field('Your reflection', reflection, 'Yours to write: what you noticed and what you will try next.')
+    : h('div', { class: 'field' }, h('p', { class: 'label' }, `${next.observeeName}’s reflection`),
+      h('p', { class: 'read-only' }, next.fields.reflection || `${next.observeeName} has not written a reflection yet.`));
+}
+
+/** @param {HTMLTextAreaElement} area @param {string} value */
+function refreshText(area, value) {
+  if (document.activeElement !== area && area.value !== value) area.value = value;
+}
+
+/**
+ * @param {ReviewData} data
+ * @param {ReviewActions} actions
+ */
+export function mountReview(data, actions) {
+  const conflicts = h('div', { class: 'conflicts' });
+  const notes = notesPanel(data);
+  const strengths = liveText('strengths', data.fields.strengths, actions, 'What went well, with the evidence for it');
+  const wonderings = liveText('wonderings', data.fields.wonderings, actions, 'Questions to talk about together');
+  const reflection = liveText('reflection', data.fields.reflection, actions, 'What you noticed, and what you want to try next');
+  const [reflectionSlot, shareSlot, tallies] = [h('div'), h('div'), h('div')];
+  const steps = h('ul', { class: 'steps' });
+  const finish = h('div', { class: 'actions' });
+  const addStep = stepForm(data, actions);
+
+  /** @param {ReviewData} next */
+  function update(next) {
+    replace(conflicts, next.conflicts.map((card) => conflictCard(card, actions)));
+    notes.update(next);
     refreshText(strengths, next.fields.strengths);
     refreshText(wonderings, next.fields.wonderings);
     refreshText(reflection, next.fields.reflection);
-    replace(reflectionSlot, next.canReflect
-      ? field('Your reflection', reflection, 'Yours to write: what you noticed and what you will try next.')
-      : h('div', { class: 'field' }, h('p', { class: 'label' }, `${next.observeeName}’s reflection`),
-        h('p', { class: 'read-only' }, next.fields.reflection || `${next.observeeName} has not written a reflection yet.`)));
+    replace(reflectionSlot, reflectionField(next, reflection));
     replace(steps, next.steps.length ? next.steps.map((s) => stepRow(s, actions.onStepDone)) : h('li', null, empty('No next steps agreed yet.')));
-    const owner = stepOwner.value;
-    replace(stepOwner, next.participants.map((p) => h('option', { value: p.id, selected: owner ? p.id === owner : p.id === next.me }, p.name)));
+    const owner = addStep.stepOwner.value;
+    replace(addStep.stepOwner, next.participants.map((p) => h('option', { value: p.id, selected: owner ? p.id === owner : p.id === next.me }, p.name)));
     replace(shareSlot, shareControl(next, actions));
-    replace(tallies, next.tallies.length ? section('Look-fors on this walk', h('table', { class: 'tally' },
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Look-for'), h('th', { scope: 'col' }, 'Seen'), h('th', { scope: 'col' }, 'Partly'), h('th', { scope: 'col' }, 'Not seen'))),
-      h('tbody', null, next.tallies.map((t) => h('tr', null, h('th', { scope: 'row' }, t.text), h('td', null, t.seen), h('td', null, t.partly), h('td', null, t.not_seen))))))
-      : null);
-    replace(finish,
-      next.status !== 'reviewed' ? h('button', { type: 'button', class: 'button primary wide', onclick: actions.onMarkReviewed }, icon('check'), 'Mark as reviewed') : h('p', { class: 'done-line' }, icon('check'), 'Reviewed together.'),
-      next.canCapture ? h('a', { class: 'button wide', href: `#/capture/${next.id}` }, 'Add more notes') : null,
-      h('button', { type: 'button', class: 'button wide', disabled: !next.online, onclick: actions.onDownload }, icon('download'), 'Download as PDF'),
-      next.online ? null : h('p', { class: 'hint' }, 'Downloads need a connection. You are offline now.'));
+    replace(tallies, tallyTable(next.tallies));
+    replace(finish, finishButtons(next, actions));
   }
 
-  const { header } = data;
   const node = h('div', { class: 'screen review' },
-    h('header', { class: 'card summary' },
-      h('p', { class: 'card-kicker' }, `${header.kind} · ${data.statusLabel}`),
-      h('p', { class: 'card-meta' }, header.when),
-      header.place ? h('p', { class: 'card-meta' }, header.place) : null,
-      h('ul', { class: 'plain people-line' }, header.people.map((p) => h('li', null, h('strong', null, p.name), ` · ${p.role}`))),
-      header.focus ? h('p', { class: 'focus-line' }, h('span', { class: 'label' }, 'Focus: '), header.focus) : null,
-      header.question ? h('blockquote', { class: 'question' }, h('span', { class: 'label' }, 'Their question: '), header.question) : null,
-      header.intention ? h('p', { class: 'card-meta' }, h('span', { class: 'label' }, 'Learning intention: '), header.intention) : null),
-    conflicts,
-    h('section', { class: 'section' }, notesHeading, categoryFilter, field('Whose notes', personFilter), notesList),
-    tallies,
+    summary(data.header, data.statusLabel), conflicts, notes.node, tallies,
     section('Talking it through',
       field('Strengths', strengths, 'What went well, with the evidence.'),
       field('Wonderings', wonderings, 'Questions to explore together.'),
       reflectionSlot),
-    section('Agreed next steps', steps, addStep),
+    section('Agreed next steps', steps, addStep.form),
     shareSlot,
     finish);
   update(data);
