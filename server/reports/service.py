@@ -1,6 +1,6 @@
 """The four PDF reports: who may download which, the limits, and the data behind each.
 
-Read rules come only from server.policy (through the report_* service modules), so a report never
+Read rules come only from server.policy (through queries, teacher and walks), so a report never
 shows what a pull would not. On top of them: a teacher's record downloaded by a lead holds
 only what the teacher shared with leads (and no learning walk that visited them); the focus
 report and action plan are for leads and name no one on learning-walk data.

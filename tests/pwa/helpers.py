@@ -69,7 +69,7 @@ def run_cli(database_url: str, instance: Path, *args: str) -> str:
 def prepare_instance(instance: Path) -> Path:
     """Create the instance folder's keys before gunicorn starts.
 
-    server/vapid.py creates the VAPID key with O_EXCL and then writes it, so two workers
+    server/reminders/vapid.py creates the VAPID key with O_EXCL and then writes it, so two workers
     booting on an empty folder can read a half-written key and fail to boot; creating it once
     here, in one process, avoids that race (reported to the lead, not fixed in this area).
     """

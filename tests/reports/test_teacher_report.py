@@ -134,10 +134,10 @@ def test_personal_focuses_are_in_the_teacher_s_own_copy_only(factory):
 
 
 def test_a_record_too_long_to_print_asks_for_a_shorter_range(factory, monkeypatch):
-    from server.reports import teacher as report_records
+    from server.reports import teacher
 
     world = school.build(factory)
-    monkeypatch.setattr(report_records, "MAX_RECORD_OBSERVATIONS", 1)
+    monkeypatch.setattr(teacher, "MAX_RECORD_OBSERVATIONS", 1)
     response = _record(world, "ben", **school.PERIOD)
     assert response.status_code == 413
     error = response.get_json()["error"]

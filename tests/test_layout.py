@@ -1,0 +1,168 @@
+"""One feature, one room: which package may import which, and how large a module may grow.
+
+The rooms are the feature packages of `server/` (accounts, sync, reminders, reports, demo), the
+rule book (`server.policy`), the shared infrastructure at the top of `server/`, the wire
+contract (`schemas`) and the pure renderer (`reports`). A feature reaches another only through
+the few crossings named in ALLOWED (and in the README's architecture section); the merge engine
+has its own, stricter test (tests/sync/engine/test_purity.py).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FEATURES = ("accounts", "sync", "reminders", "reports", "demo")
+SHARED = "server"
+# room -> the rooms it may import (its own room always).
+ALLOWED: dict[str, set[str]] = {
+    "schemas": set(),
+    "reports": {"schemas"},  # the renderer knows the wire's vocabulary, nothing of the server
+    "server.policy": {"schemas", SHARED},
+    SHARED: {"schemas", "server.policy"},
+    "server.accounts": {"schemas", SHARED, "server.policy", "server.sync"},
+    "server.sync": {"schemas", SHARED, "server.policy", "server.accounts", "server.reminders"},
+    "server.reminders": {"schemas", SHARED, "server.policy", "server.accounts"},
+    "server.reports": {"schemas", SHARED, "server.policy", "server.accounts", "reports"},
+    "server.demo": {"schemas", SHARED, "server.accounts", "server.sync"},
+}
+# The crossings between features, module by module: nothing else of another feature is used.
+CROSSINGS: dict[str, set[str]] = {
+    # Every feature's views authenticate through accounts.
+    "server.accounts": {"server.accounts.auth", "server.accounts.passwords"},
+    # A push queues reminder events (new notes, a review asked for).
+    "server.reminders": {"server.reminders.events"},
+    # An account change takes the school's change lock and asks sync's audience to evict.
+    "server.sync": {"server.sync.versions", "server.sync.audience", "server.sync.push",
+                    "server.sync.codecs"},
+}  # fmt: skip
+# Modules that wire the rooms together, and so may import any of them.
+WIRING = {"server", "server.cli"}
+# server.config generates the VAPID keys into the instance folder with the reminders' helper.
+EXCEPTIONS = {("server.config", "server.reminders.vapid")}
+MAX_LINES = 400
+MAX_FUNCTION_LINES = 40
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def room(module: str) -> str:
+    """The room a module belongs to."""
+    parts = module.split(".")
+    if parts[0] != "server":
+        return parts[0]
+    if len(parts) > 1 and (parts[1] in FEATURES or parts[1] == "policy"):
+        return f"server.{parts[1]}"
+    return SHARED
+
+
+def project_imports(path: Path) -> set[str]:
+    """Every server, schemas or reports module a source imports (names of `from` included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.update(_from_import(node.module, [alias.name for alias in node.names]))
+    return {name for name in found if name.split(".")[0] in ("server", "schemas", "reports")}
+
+
+def _from_import(package: str, names: list[str]) -> set[str]:
+    """`from a.b import c`: the module a.b.c where c is a module, else a.b itself."""
+    folder = ROOT.joinpath(*package.split("."))
+    modules = {f"{package}.{n}" for n in names if (folder / f"{n}.py").exists()}
+    modules |= {f"{package}.{n}" for n in names if (folder / n / "__init__.py").exists()}
+    return modules if len(modules) == len(names) else modules | {package}
+
+
+def sources() -> list[Path]:
+    return sorted(
+        path
+        for package in ("server", "schemas", "reports")
+        for path in (ROOT / package).rglob("*.py")
+        if "engine" not in path.parts  # the engine imports the standard library only
+    )
+
+
+def violations(module: str, imported: set[str]) -> list[str]:
+    """The imports of `module` that leave its room other than by an allowed crossing."""
+    if module in WIRING:
+        return []
+    mine, wrong = room(module), []
+    for name in sorted(imported):
+        theirs = room(name)
+        if theirs == mine or (module, name) in EXCEPTIONS:
+            continue
+        crossing = CROSSINGS.get(theirs)
+        if theirs not in ALLOWED[mine] or (crossing is not None and name not in crossing):
+            wrong.append(name)
+    return wrong
+
+
+def test_the_rooms_are_found() -> None:
+    rooms = {room(module_name(path)) for path in sources()}
+    assert rooms == set(ALLOWED)
+
+
+@pytest.mark.parametrize("path", sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_module_imports_only_what_its_room_may(path: Path) -> None:
+    module = module_name(path)
+    assert violations(module, project_imports(path)) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("schemas.sync", "server.models"),
+        ("reports.render", "server.policy"),
+        ("server.models", "server.sync.push"),
+        ("server.policy", "server.reports.queries"),
+        ("server.reminders.events", "server.sync.push"),
+        ("server.reports.service", "server.accounts.service"),
+        ("server.accounts.service", "server.sync.pull"),
+        ("server.sync.push", "server.reminders.worker"),
+    ],
+)
+def test_the_scan_catches_a_forbidden_import(module: str, imported: str) -> None:
+    assert violations(module, {imported}) == [imported]
+
+
+@pytest.mark.parametrize(
+    ("module", "imported"),
+    [
+        ("server.sync.push", "server.reminders.events"),
+        ("server.accounts.service", "server.sync.audience"),
+        ("server.reports.views", "server.accounts.auth"),
+        ("server.reports.service", "reports.builders"),
+        ("server.cli", "server.reminders.worker"),
+    ],
+)
+def test_the_scan_allows_the_named_crossings(module: str, imported: str) -> None:
+    assert violations(module, {imported}) == []
+
+
+def code_files() -> list[Path]:
+    return sorted([*(ROOT / "server").rglob("*.py"), *(ROOT / "pwa" / "js").rglob("*.js")])
+
+
+@pytest.mark.parametrize("path", code_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_grows_past_400_lines(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path.name} has {lines} lines: split it by what it does"
+
+
+def test_no_server_function_grows_past_40_lines() -> None:
+    long = []
+    for path in (ROOT / "server").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length})")
+    assert long == []
