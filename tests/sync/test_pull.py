@@ -151,7 +151,7 @@ def test_limit_defaults_to_500_and_stops_at_2000(pair):
     assert len(page["changes"]) == 500
     assert page["has_more"] is True
     for bad in ("0", "2001", "-1", "ten"):
-        response = observee.session.get("/api/v1/sync/pull", query_string={"limit": bad})
+        response = observee.pull(limit=bad)
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "validation_error"
     assert len(observee.pull_page(limit=2000)["changes"]) >= 600
@@ -250,7 +250,7 @@ def test_a_lead_promoted_receives_what_was_shared_and_a_demoted_one_loses_it(fac
 @pytest.mark.parametrize("garbage", ["garbage", "", "x" * 300, "eyJ2IjoxfQ.abc"])
 def test_a_garbage_cursor_is_400(pair, garbage):
     observer, _, _ = pair
-    response = observer.session.get("/api/v1/sync/pull", query_string={"cursor": garbage or "."})
+    response = observer.pull(cursor=garbage or ".")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] in {"invalid_cursor", "validation_error"}
 
@@ -260,7 +260,7 @@ def test_a_tampered_cursor_is_400(pair):
     cursor = observer.pull_page()["cursor"]
     payload, _, signature = cursor.rpartition(".")
     flipped = payload[:-1] + ("A" if payload[-1] != "A" else "B") + "." + signature
-    response = observer.session.get("/api/v1/sync/pull", query_string={"cursor": flipped})
+    response = observer.pull(cursor=flipped)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_cursor"
 
@@ -268,16 +268,16 @@ def test_a_tampered_cursor_is_400(pair):
 def test_another_users_cursor_is_400(pair):
     observer, observee, _ = pair
     cursor = observer.pull_page()["cursor"]
-    response = observee.session.get("/api/v1/sync/pull", query_string={"cursor": cursor})
+    response = observee.pull(cursor=cursor)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_cursor"
 
 
 def test_another_schools_cursor_is_400(factory, pair):
     observer, _, _ = pair
-    stranger = factory.session(factory.school())
+    stranger = SyncClient(factory.session(factory.school()))
     cursor = observer.pull_page()["cursor"]
-    response = stranger.get("/api/v1/sync/pull", query_string={"cursor": cursor})
+    response = stranger.pull(cursor=cursor)
     assert response.status_code == 400
 
 
