@@ -32,10 +32,11 @@ class World:
     personal_focus: str
 
 
-def build_world(factory, visibility="participants") -> World:
+def _clients(factory) -> dict[str, SyncClient]:
+    """One signed-in device per role; the stranger leads a school of their own."""
     school = factory.school()
     role_of = {"lead": "lead", "admin": "admin", "stranger": "lead"}
-    clients = {
+    return {
         name: SyncClient(
             factory.session(
                 school if name != "stranger" else factory.school(),
@@ -45,18 +46,17 @@ def build_world(factory, visibility="participants") -> World:
         )
         for name in ROLES
     }
-    c = clients
+
+
+def build_world(factory, visibility="participants") -> World:
+    c = _clients(factory)
     school_focus, lookfor, personal = new_id(), new_id(), new_id()
     c["lead"].put("focus", school_focus, {"title": "Questioning", "kind": "school"})
     c["lead"].put("lookfor", lookfor, {"focus_id": school_focus, "text": "Wait time"})
     c["observee"].put("focus", personal, {"title": "My wait time", "kind": "personal"})
     observation = new_id()
     fields = observation_fields(
-        [
-            (c["observer"].user_id, "observer"),
-            (c["observee"].user_id, "observee"),
-            (c["co_teacher"].user_id, "co_teacher"),
-        ],
+        [(c[role].user_id, role) for role in ("observer", "observee", "co_teacher")],
         focus_ids=[school_focus],
     )
     assert c["creator"].put("observation", observation, fields)["status"] == "applied"
@@ -69,17 +69,10 @@ def build_world(factory, visibility="participants") -> World:
     note = new_id()
     assert c["observer"].put("note", note, note_fields(observation))["status"] == "applied"
     step = new_id()
-    result = c["observee"].put(
-        "next_step",
-        step,
-        {
-            "observation_id": observation,
-            "owner_id": c["observee"].user_id,
-            "text": "Try a hinge question",
-        },
-    )
-    assert result["status"] == "applied"
-    return World(clients, observation, note, step, school_focus, lookfor, personal)
+    owner = c["observee"].user_id
+    step_fields = {"observation_id": observation, "owner_id": owner, "text": "Try a hinge question"}
+    assert c["observee"].put("next_step", step, step_fields)["status"] == "applied"
+    return World(c, observation, note, step, school_focus, lookfor, personal)
 
 
 # who sees what: (entity, attribute of World) -> roles that see it. A note, a next step and a

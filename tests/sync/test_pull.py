@@ -323,6 +323,21 @@ def test_a_pull_page_costs_a_fixed_number_of_queries(app, pair):
     assert counts[1] <= 15
 
 
+def _push_mid_page(observer, obs_id, injected):
+    """The observer's phone edits the observation and adds a note (its id into `injected`)."""
+    injected["note"] = new_id()
+    writer = SyncClient(observer.session, seq=observer.seq)
+    writer.push_ok(
+        [
+            writer.mutation("observation", obs_id, {"wonderings": "edited mid-page"}, base=10**6),
+            writer.mutation(
+                "note", injected["note"], note_fields(obs_id, text="committed mid-page")
+            ),
+        ]
+    )
+    observer.seq = writer.seq
+
+
 def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, monkeypatch):
     """Commit an observation edit and a note after the page has read the school's counter but
     before its query runs: the page must not move the cursor past changes it did not carry,
@@ -336,25 +351,10 @@ def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, m
     original = pull_service.committed_version
     injected: dict[str, str] = {}
 
-    def push_meanwhile():
-        injected["note"] = new_id()
-        writer = SyncClient(observer.session, seq=observer.seq)
-        writer.push_ok(
-            [
-                writer.mutation(
-                    "observation", obs_id, {"wonderings": "edited mid-page"}, base=10**6
-                ),
-                writer.mutation(
-                    "note", injected["note"], note_fields(obs_id, text="committed mid-page")
-                ),
-            ]
-        )
-        observer.seq = writer.seq
-
     def counter_then_commit(school_id):
         high = original(school_id)
         if "note" not in injected:
-            thread = threading.Thread(target=push_meanwhile)
+            thread = threading.Thread(target=_push_mid_page, args=(observer, obs_id, injected))
             thread.start()
             thread.join()
         return high
