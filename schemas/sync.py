@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import INCLUDE, validate
 
-from schemas.base import BaseSchema, StrictInteger, one_of
+from schemas.base import BaseSchema, StrictBoolean, StrictInteger, one_of
 from schemas.common import ErrorBodySchema
 from schemas.records import READ_ONLY_ENTITIES, RECORD_SCHEMAS
 
@@ -73,29 +73,34 @@ class MutationSchema(BaseSchema):
     )
 
 
+# The response schemas below document what the views send (they jsonify it themselves);
+# tests load every sync response with them, so their types are strict: a number sent as a
+# string, or a key no schema names, fails those tests rather than slipping into the document.
+PUSH_STATUSES = ("applied", "merged", "duplicate", "rejected", "out_of_order")
+
+
 class ConflictSchema(BaseSchema):
-    id = ma.fields.String()
-    field = ma.fields.String()
-    value = ma.fields.Raw(allow_none=True)
-    hlc = ma.fields.String()
-    author_id = ma.fields.String()
+    id = ma.fields.UUID(required=True)
+    field = ma.fields.String(required=True)
+    value = ma.fields.Raw(required=True, allow_none=True)
+    hlc = ma.fields.String(required=True)
+    author_id = ma.fields.UUID(required=True)
 
 
 class PushResultSchema(BaseSchema):
-    seq = ma.fields.Integer(required=True)
-    status = ma.fields.String(
-        required=True,
-        validate=one_of(("applied", "merged", "duplicate", "rejected", "out_of_order")),
+    seq = StrictInteger(required=True)
+    status = ma.fields.String(required=True, validate=one_of(PUSH_STATUSES))
+    version = StrictInteger(
+        metadata={"description": "the record's version; absent when rejected or out_of_order"}
     )
-    version = ma.fields.Integer()
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
-    clock_clamped = ma.fields.Boolean()
-    error = ma.fields.Nested(ErrorBodySchema)
+    clock_clamped = StrictBoolean()
+    error = ma.fields.Nested(ErrorBodySchema, metadata={"description": "when rejected"})
 
 
 class PushResponseSchema(BaseSchema):
     results = ma.fields.List(ma.fields.Nested(PushResultSchema), required=True)
-    last_seq = ma.fields.Integer(required=True)
+    last_seq = StrictInteger(required=True)
 
 
 class PullQuerySchema(BaseSchema):
@@ -106,17 +111,19 @@ class PullQuerySchema(BaseSchema):
 
 
 class ChangeSchema(BaseSchema):
-    entity = ma.fields.String(required=True)
-    id = ma.fields.String(required=True)
-    version = ma.fields.Integer()
-    deleted = ma.fields.Boolean()
-    fields_ = ma.fields.Dict(data_key="fields")
-    created_by = ma.fields.String(allow_none=True)
+    """A record's latest state, or an eviction: only entity, id and `evicted: true`."""
+
+    entity = ma.fields.String(required=True, validate=one_of(ENTITIES))
+    id = ma.fields.UUID(required=True)
+    version = StrictInteger()
+    deleted = StrictBoolean()
+    fields_ = ma.fields.Dict(keys=ma.fields.String(), data_key="fields")
+    created_by = ma.fields.UUID(allow_none=True)
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
-    evicted = ma.fields.Boolean()
+    evicted = StrictBoolean()
 
 
 class PullResponseSchema(BaseSchema):
     changes = ma.fields.List(ma.fields.Nested(ChangeSchema), required=True)
     cursor = ma.fields.String(required=True)
-    has_more = ma.fields.Boolean(required=True)
+    has_more = StrictBoolean(required=True)

@@ -17,6 +17,7 @@ blp = Blueprint("meta", __name__, url_prefix="/api", description="Health and API
 
 @blp.route("/v1/health", methods=["GET"])
 @blp.doc(security=[])
+@blp.errors(503)
 @blp.response(200, HealthSchema)
 def get_health() -> dict[str, str] | Response:
     """Liveness and database reachability (503 with the error shape when the database is down)."""

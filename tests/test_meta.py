@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import text
+
+from server import create_app
 
 
 def test_health_reports_ok(client):
@@ -76,3 +79,107 @@ def test_sqlite_runs_in_wal_with_foreign_keys(app):
             return
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+# ---- the error responses of the OpenAPI document ----------------------------------------------
+
+DOCUMENTED = {400, 401, 403, 404, 409, 413, 415, 429}  # PROTOCOL.md's errors a client acts on
+PUBLIC = {
+    "POST /api/v1/auth/login",
+    "GET /api/v1/health",
+    "GET /api/v1/openapi.json",
+    "GET /api/docs",
+}
+JSON_BODY = {400, 413, 415}  # invalid body, over 5 MB, not sent as JSON
+SIGNED_IN = {401}
+ADMIN = {401, 403}
+# Which of DOCUMENTED each operation can really answer (and so must document, and no others).
+ERROR_TABLE: dict[str, set[int]] = {
+    "GET /api/v1/health": set(),
+    "GET /api/v1/openapi.json": set(),
+    "GET /api/docs": set(),
+    "POST /api/v1/auth/login": {401, 429} | JSON_BODY,
+    "POST /api/v1/auth/logout": SIGNED_IN,
+    "GET /api/v1/me": SIGNED_IN,
+    "GET /api/v1/me/devices": SIGNED_IN,
+    "POST /api/v1/admin/users": ADMIN | {409} | JSON_BODY,
+    "GET /api/v1/admin/users": ADMIN,
+    "PATCH /api/v1/admin/users/{user_id}": ADMIN | {404, 409} | JSON_BODY,
+    "POST /api/v1/admin/users/{user_id}/revoke-devices": ADMIN | {404},
+    "POST /api/v1/admin/teams": ADMIN | {409} | JSON_BODY,
+    "GET /api/v1/admin/teams": ADMIN,
+    "PATCH /api/v1/admin/teams/{team_id}": ADMIN | {404, 409} | JSON_BODY,
+    "POST /api/v1/sync/push": SIGNED_IN | {403} | JSON_BODY,
+    "GET /api/v1/sync/pull": SIGNED_IN | {400},
+    "GET /api/v1/push/public-key": SIGNED_IN,
+    "POST /api/v1/push/subscriptions": SIGNED_IN | JSON_BODY,
+    "DELETE /api/v1/push/subscriptions": SIGNED_IN | {404} | JSON_BODY,
+    "GET /api/v1/me/notifications": SIGNED_IN,
+    "PATCH /api/v1/me/notifications": SIGNED_IN | JSON_BODY,
+    "GET /api/v1/reports/observations/{observation_id}.pdf": SIGNED_IN | {400, 404, 413},
+    "GET /api/v1/reports/teachers/{user_id}.pdf": SIGNED_IN | {400, 403, 404, 413},
+    "GET /api/v1/reports/focuses/{focus_id}.pdf": SIGNED_IN | {400, 403, 404, 413},
+    "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413},
+}
+ERROR_REF = "#/components/schemas/Error"
+
+
+@pytest.fixture(scope="module")
+def openapi(tmp_path_factory):
+    """The document as GET /api/v1/openapi.json serves it (no database is needed for it)."""
+    config = {
+        "DATABASE_URL": "sqlite://",
+        "INSTANCE_PATH": tmp_path_factory.mktemp("openapi"),
+        "SECRET_KEY": "openapi-test-secret",
+        "TESTING": True,
+    }
+    response = create_app(config).test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _operations(spec):
+    return {
+        f"{method.upper()} {path}": operation
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def _schema_of(spec, response):
+    """The JSON schema reference of a response, following a reference to a shared response."""
+    if "$ref" in response:
+        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response["content"]["application/json"]["schema"].get("$ref")
+
+
+def test_the_error_table_names_every_operation(openapi):
+    assert set(_operations(openapi)) == set(ERROR_TABLE)
+    assert set().union(*ERROR_TABLE.values()) == DOCUMENTED
+
+
+@pytest.mark.parametrize("name", sorted(ERROR_TABLE))
+def test_each_operation_documents_exactly_its_errors_in_the_error_shape(openapi, name):
+    responses = _operations(openapi)[name]["responses"]
+    documented = {int(status) for status in responses if status.isdigit()} & DOCUMENTED
+    assert documented == ERROR_TABLE[name]
+    for status in documented:
+        response = responses[str(status)]
+        assert _schema_of(openapi, response) == ERROR_REF, (name, status)
+        assert response["description"], (name, status)
+
+
+def test_every_signed_in_operation_documents_401(openapi):
+    for name, operation in _operations(openapi).items():
+        if name not in PUBLIC:
+            assert "401" in operation["responses"], f"{name} does not document 401"
+            assert "security" not in operation, f"{name} is marked public"
+
+
+def test_the_error_schema_is_the_one_error_shape(openapi):
+    schemas = openapi["components"]["schemas"]
+    assert schemas["Error"]["required"] == ["error"]
+    assert schemas["Error"]["properties"]["error"]["$ref"] == "#/components/schemas/ErrorBody"
+    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "details"}
+    assert set(schemas["ErrorBody"]["required"]) == {"code", "message"}

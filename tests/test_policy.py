@@ -1,7 +1,8 @@
-"""The permission rules of PROTOCOL.md as one table, tried through push and pull.
+"""The permission rules of PROTOCOL.md as one table, tried through pull, push and reports.
 
 Roles: the observation's creator (not a participant), its observer, observee and co-teacher,
-another teacher, a lead, an admin, and a user of another school.
+another teacher, a lead, an admin, and a lead of another school (the stranger). The read rows
+drive pull and the report downloads alike; the write rows drive push.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from schemas.common import ErrorSchema
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
 
 ROLES = ["creator", "observer", "observee", "co_teacher", "other", "lead", "admin", "stranger"]
+PARTICIPANTS = {"observer", "observee", "co_teacher"}
+INVOLVED = PARTICIPANTS | {"creator"}
+LEADS = {"lead", "admin"}
+SCHOOL = set(ROLES) - {"stranger"}
 
 
 @dataclass
@@ -26,10 +32,11 @@ class World:
     personal_focus: str
 
 
-def build_world(factory, visibility="participants") -> World:
+def _clients(factory) -> dict[str, SyncClient]:
+    """One signed-in device per role; the stranger leads a school of their own."""
     school = factory.school()
-    role_of = {"lead": "lead", "admin": "admin"}
-    clients = {
+    role_of = {"lead": "lead", "admin": "admin", "stranger": "lead"}
+    return {
         name: SyncClient(
             factory.session(
                 school if name != "stranger" else factory.school(),
@@ -39,18 +46,17 @@ def build_world(factory, visibility="participants") -> World:
         )
         for name in ROLES
     }
-    c = clients
+
+
+def build_world(factory, visibility="participants") -> World:
+    c = _clients(factory)
     school_focus, lookfor, personal = new_id(), new_id(), new_id()
     c["lead"].put("focus", school_focus, {"title": "Questioning", "kind": "school"})
     c["lead"].put("lookfor", lookfor, {"focus_id": school_focus, "text": "Wait time"})
     c["observee"].put("focus", personal, {"title": "My wait time", "kind": "personal"})
     observation = new_id()
     fields = observation_fields(
-        [
-            (c["observer"].user_id, "observer"),
-            (c["observee"].user_id, "observee"),
-            (c["co_teacher"].user_id, "co_teacher"),
-        ],
+        [(c[role].user_id, role) for role in ("observer", "observee", "co_teacher")],
         focus_ids=[school_focus],
     )
     assert c["creator"].put("observation", observation, fields)["status"] == "applied"
@@ -58,90 +64,105 @@ def build_world(factory, visibility="participants") -> World:
         "observation", observation, {"focus_ids": [school_focus, personal]}, base=10**6
     )
     if visibility == "leads":
-        assert (
-            c["observee"].put("observation", observation, {"visibility": "leads"}, base=10**6)[
-                "status"
-            ]
-            == "applied"
-        )
+        shared = c["observee"].put("observation", observation, {"visibility": "leads"}, base=10**6)
+        assert shared["status"] == "applied"
     note = new_id()
     assert c["observer"].put("note", note, note_fields(observation))["status"] == "applied"
     step = new_id()
-    result = c["observee"].put(
-        "next_step",
-        step,
-        {
-            "observation_id": observation,
-            "owner_id": c["observee"].user_id,
-            "text": "Try a hinge question",
-        },
-    )
-    assert result["status"] == "applied"
-    return World(clients, observation, note, step, school_focus, lookfor, personal)
+    owner = c["observee"].user_id
+    step_fields = {"observation_id": observation, "owner_id": owner, "text": "Try a hinge question"}
+    assert c["observee"].put("next_step", step, step_fields)["status"] == "applied"
+    return World(c, observation, note, step, school_focus, lookfor, personal)
 
 
-# who sees what: (entity, attribute of World) -> roles that see it
+# who sees what: (entity, attribute of World) -> roles that see it. A note, a next step and a
+# personal focus go with the observation they belong to (or that uses them).
 READ_TABLE = {
     "participants": {
-        ("observation", "observation"): {"creator", "observer", "observee", "co_teacher"},
-        ("note", "note"): {"creator", "observer", "observee", "co_teacher"},
-        ("next_step", "next_step"): {"creator", "observer", "observee", "co_teacher"},
-        ("focus", "personal_focus"): {"creator", "observer", "observee", "co_teacher"},
-        ("focus", "school_focus"): set(ROLES) - {"stranger"},
-        ("lookfor", "lookfor"): set(ROLES) - {"stranger"},
+        ("observation", "observation"): INVOLVED,
+        ("note", "note"): INVOLVED,
+        ("next_step", "next_step"): INVOLVED,
+        ("focus", "personal_focus"): INVOLVED,
+        ("focus", "school_focus"): SCHOOL,
+        ("lookfor", "lookfor"): SCHOOL,
     },
     "leads": {
-        ("observation", "observation"): {
-            "creator",
-            "observer",
-            "observee",
-            "co_teacher",
-            "lead",
-            "admin",
-        },
-        ("note", "note"): {"creator", "observer", "observee", "co_teacher", "lead", "admin"},
-        ("next_step", "next_step"): {
-            "creator",
-            "observer",
-            "observee",
-            "co_teacher",
-            "lead",
-            "admin",
-        },
-        ("focus", "personal_focus"): {
-            "creator",
-            "observer",
-            "observee",
-            "co_teacher",
-            "lead",
-            "admin",
-        },
-        ("focus", "school_focus"): set(ROLES) - {"stranger"},
-        ("lookfor", "lookfor"): set(ROLES) - {"stranger"},
+        ("observation", "observation"): INVOLVED | LEADS,
+        ("note", "note"): INVOLVED | LEADS,
+        ("next_step", "next_step"): INVOLVED | LEADS,
+        ("focus", "personal_focus"): INVOLVED | LEADS,
+        ("focus", "school_focus"): SCHOOL,
+        ("lookfor", "lookfor"): SCHOOL,
     },
 }
 
 
+def _answers(ok: set[str], others: int = 403, stranger: int = 404) -> dict[str, int]:
+    """200 for the roles in `ok`; `stranger` for the other school's lead, `others` for the rest."""
+    return {
+        role: 200 if role in ok else stranger if role == "stranger" else others for role in ROLES
+    }
+
+
+def report_table(visibility: str) -> dict[str, tuple[str, dict[str, int]]]:
+    """Report -> (url template, status per role). The summary goes to exactly the observation's
+    readers (404 to the rest: it does not say whether it exists); 403 means "this exists, but
+    is not for you". The stranger's action plan is their own school's (empty) one."""
+    readers = READ_TABLE[visibility][("observation", "observation")]
+    return {
+        "observation summary": (
+            "/api/v1/reports/observations/{w.observation}.pdf",
+            _answers(readers, others=404),
+        ),
+        "observee's learning record": (
+            "/api/v1/reports/teachers/{w.clients[observee].user_id}.pdf",
+            _answers({"observee"} | LEADS),
+        ),
+        "school focus report": ("/api/v1/reports/focuses/{w.school_focus}.pdf", _answers(LEADS)),
+        "action plan": ("/api/v1/reports/action-plan.pdf", _answers(LEADS, stranger=200)),
+    }
+
+
+def _check_pull(world: World, role: str, visibility: str) -> None:
+    client = world.clients[role]
+    client.pull_all()
+    for (entity, attribute), readers in READ_TABLE[visibility].items():
+        seen = client.record(entity, getattr(world, attribute)) is not None
+        assert seen == (role in readers), (
+            f"{role} {'sees' if seen else 'misses'} {attribute} ({visibility})"
+        )
+    others = {c["entity"] for c in client.replica.values()} - {
+        "observation",
+        "note",
+        "next_step",
+        "focus",
+        "lookfor",
+    }
+    assert others <= {"user", "team"}
+    if role == "stranger":
+        assert {k[0] for k in client.replica} == {"user"}
+
+
+def _check_reports(world: World, role: str, visibility: str) -> None:
+    codes = {403: "forbidden", 404: "not_found"}
+    for report, (url, expected) in report_table(visibility).items():
+        response = world.clients[role].session.get(url.format(w=world))
+        what = f"{role} downloading the {report} ({visibility})"
+        assert response.status_code == expected[role], (what, response.get_json())
+        if expected[role] == 200:
+            assert response.headers["Content-Type"] == "application/pdf", what
+            assert response.data.startswith(b"%PDF-"), what
+        else:
+            body = ErrorSchema().load(response.get_json())
+            assert body["error"]["code"] == codes[expected[role]], what
+
+
 @pytest.mark.parametrize("visibility", ["participants", "leads"])
-def test_pull_shows_each_role_exactly_what_it_may_read(factory, visibility):
+def test_each_role_reads_exactly_what_the_table_says_in_pulls_and_reports(factory, visibility):
     world = build_world(factory, visibility)
-    for role, client in world.clients.items():
-        client.pull_all()
-        for (entity, attribute), readers in READ_TABLE[visibility].items():
-            seen = client.record(entity, getattr(world, attribute)) is not None
-            assert seen == (role in readers), (
-                f"{role} {'sees' if seen else 'misses'} {attribute} ({visibility})"
-            )
-        others = {c["entity"] for c in client.replica.values()} - {
-            "observation",
-            "note",
-            "next_step",
-            "focus",
-            "lookfor",
-        }
-        assert others <= {"user", "team"}
-        if role == "stranger":
-            assert {k[0] for k in client.replica} == {"user"}
+    for role in ROLES:
+        _check_pull(world, role, visibility)
+        _check_reports(world, role, visibility)
 
 
 def _title(world, client):
@@ -221,24 +242,23 @@ def _edit_lookfor(world, client):
     return client.mutation("lookfor", world.lookfor, {"active": False}, base=10**6)
 
 
-PARTICIPANTS = {"observer", "observee", "co_teacher"}
 WRITE_TABLE = [
-    (_title, PARTICIPANTS | {"creator"}),
+    (_title, INVOLVED),
     (_visibility, {"observee"}),
-    (_delete_observation, PARTICIPANTS | {"creator"}),
+    (_delete_observation, INVOLVED),
     (_new_note, PARTICIPANTS),
     (_edit_note, {"observer"}),
     (_delete_note, {"observer"}),
     (_edit_next_step, PARTICIPANTS),
     (_new_next_step_for_observee, PARTICIPANTS),
     (_own_next_step, set(ROLES)),  # in the user's own school, whichever it is
-    (_new_school_focus, {"lead", "admin"}),
-    (_edit_school_focus, {"lead", "admin"}),
+    (_new_school_focus, LEADS | {"stranger"}),  # the stranger's in their own school
+    (_edit_school_focus, LEADS),
     (_own_personal_focus, set(ROLES)),
     (_someone_elses_personal_focus, {"observee"}),
     (_edit_personal_focus, {"observee"}),
-    (_new_lookfor, {"lead", "admin"}),
-    (_edit_lookfor, {"lead", "admin"}),
+    (_new_lookfor, LEADS),
+    (_edit_lookfor, LEADS),
 ]
 
 

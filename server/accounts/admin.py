@@ -17,10 +17,13 @@ from schemas.accounts import (
 )
 from server.accounts import service
 from server.accounts.auth import admin_required, current_user
-from server.blueprint import Blueprint
+from server.blueprint import JSON_BODY, Blueprint
 from server.models import Team, User
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="School administration")
+ADMIN = (401, 403)  # every view here: signed in, and an admin
+EMAIL_TAKEN = {409: "an account with this email already exists (email_taken)"}
+TEAM_EXISTS = {409: "the school already has a team of that name (team_exists)"}
 
 
 def _profile() -> str:
@@ -30,6 +33,7 @@ def _profile() -> str:
 
 @blp.route("/users", methods=["POST"])
 @admin_required
+@blp.errors(*ADMIN, 409, *JSON_BODY, codes=EMAIL_TAKEN)
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 def create_user(data: dict[str, Any]) -> User:
@@ -39,6 +43,7 @@ def create_user(data: dict[str, Any]) -> User:
 
 @blp.route("/users", methods=["GET"])
 @admin_required
+@blp.errors(*ADMIN)
 @blp.response(200, UserSchema(many=True))
 def list_users() -> list[User]:
     """Every account of my school."""
@@ -47,6 +52,13 @@ def list_users() -> list[User]:
 
 @blp.route("/users/<uuid:user_id>", methods=["PATCH"])
 @admin_required
+@blp.errors(
+    *ADMIN,
+    404,
+    409,
+    *JSON_BODY,
+    codes={409: "this is the school's last active admin (last_admin)"},
+)
 @blp.arguments(UserPatchSchema)
 @blp.response(200, UserSchema)
 def update_user(data: dict[str, Any], user_id: uuid.UUID) -> User:
@@ -56,6 +68,7 @@ def update_user(data: dict[str, Any], user_id: uuid.UUID) -> User:
 
 @blp.route("/users/<uuid:user_id>/revoke-devices", methods=["POST"])
 @admin_required
+@blp.errors(*ADMIN, 404)
 @blp.response(204)
 def revoke_devices(user_id: uuid.UUID) -> None:
     """Sign a user out everywhere (a lost phone)."""
@@ -64,6 +77,7 @@ def revoke_devices(user_id: uuid.UUID) -> None:
 
 @blp.route("/teams", methods=["POST"])
 @admin_required
+@blp.errors(*ADMIN, 409, *JSON_BODY, codes=TEAM_EXISTS)
 @blp.arguments(TeamCreateSchema)
 @blp.response(201, TeamSchema)
 def create_team(data: dict[str, Any]) -> Team:
@@ -73,6 +87,7 @@ def create_team(data: dict[str, Any]) -> Team:
 
 @blp.route("/teams", methods=["GET"])
 @admin_required
+@blp.errors(*ADMIN)
 @blp.response(200, TeamSchema(many=True))
 def list_teams() -> list[Team]:
     """Every team of my school."""
@@ -81,6 +96,7 @@ def list_teams() -> list[Team]:
 
 @blp.route("/teams/<uuid:team_id>", methods=["PATCH"])
 @admin_required
+@blp.errors(*ADMIN, 404, 409, *JSON_BODY, codes=TEAM_EXISTS)
 @blp.arguments(TeamPatchSchema)
 @blp.response(200, TeamSchema)
 def update_team(data: dict[str, Any], team_id: uuid.UUID) -> Team:

@@ -9,7 +9,7 @@ from flask import current_app, request
 from schemas.accounts import DeviceSchema, LoginResultSchema, LoginSchema, UserSchema
 from server.accounts import service
 from server.accounts.auth import auth_required, current_device, current_user
-from server.blueprint import Blueprint
+from server.blueprint import JSON_BODY, Blueprint
 from server.models import User
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and devices")
@@ -27,6 +27,9 @@ def _limits() -> service.LoginLimits:
 
 @blp.route("/auth/login", methods=["POST"])
 @blp.doc(security=[])
+@blp.errors(
+    401, 429, *JSON_BODY, codes={401: "the email or password is not right (invalid_credentials)"}
+)
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 def login(data: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +47,7 @@ def login(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/auth/logout", methods=["POST"])
 @auth_required
+@blp.errors(401)
 @blp.response(204)
 def logout() -> None:
     """Sign out this device: its token stops working at once."""
@@ -52,6 +56,7 @@ def logout() -> None:
 
 @blp.route("/me", methods=["GET"])
 @auth_required
+@blp.errors(401)
 @blp.response(200, UserSchema)
 def get_me() -> User:
     """The signed-in user."""
@@ -60,6 +65,7 @@ def get_me() -> User:
 
 @blp.route("/me/devices", methods=["GET"])
 @auth_required
+@blp.errors(401)
 @blp.response(200, DeviceSchema(many=True))
 def list_my_devices() -> list[dict[str, Any]]:
     """My signed-in devices (an extension), so a teacher can spot a lost phone."""

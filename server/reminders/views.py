@@ -15,7 +15,7 @@ from schemas.reminders import (
     UnsubscribeSchema,
 )
 from server.accounts.auth import auth_required, current_device, current_user
-from server.blueprint import Blueprint
+from server.blueprint import JSON_BODY, Blueprint
 from server.reminders import preferences, subscriptions
 
 blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Web Push reminders")
@@ -23,6 +23,7 @@ blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Web Push re
 
 @blp.route("/push/public-key", methods=["GET"])
 @auth_required
+@blp.errors(401)
 @blp.response(200, PublicKeySchema)
 def get_public_key() -> dict[str, str]:
     """The VAPID application server key, for PushManager.subscribe()."""
@@ -31,6 +32,11 @@ def get_public_key() -> dict[str, str]:
 
 @blp.route("/push/subscriptions", methods=["POST"])
 @auth_required
+@blp.errors(
+    401,
+    *JSON_BODY,
+    codes={400: "not valid, or an endpoint that may not be used (endpoint_not_allowed)"},
+)
 @blp.arguments(SubscriptionSchema)
 @blp.response(201, SubscriptionResultSchema)
 def subscribe(data: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +47,7 @@ def subscribe(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/push/subscriptions", methods=["DELETE"])
 @auth_required
+@blp.errors(401, 404, *JSON_BODY)
 @blp.arguments(UnsubscribeSchema)
 @blp.response(204)
 def unsubscribe(data: dict[str, Any]) -> None:
@@ -50,6 +57,7 @@ def unsubscribe(data: dict[str, Any]) -> None:
 
 @blp.route("/me/notifications", methods=["GET"])
 @auth_required
+@blp.errors(401)
 @blp.response(200, NotificationSettingsSchema)
 def get_notification_settings() -> dict[str, Any]:
     """Which reminders I get, my quiet hours, and whether this device is subscribed."""
@@ -58,6 +66,7 @@ def get_notification_settings() -> dict[str, Any]:
 
 @blp.route("/me/notifications", methods=["PATCH"])
 @auth_required
+@blp.errors(401, *JSON_BODY)
 @blp.arguments(NotificationSettingsPatchSchema)
 @blp.response(200, NotificationSettingsSchema)
 def update_notification_settings(changes: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,12 @@ from server.reports import service
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="PDF reports")
 PDF = {"content_type": "application/pdf", "description": "A PDF to download"}
+ERRORS = {
+    400: "an id or date range that cannot be (invalid_id, invalid_range, range_too_long, ...)",
+    403: "a leads-only report, or another teacher's record (forbidden)",
+    404: "nothing with this id that you may see (not_found)",
+    413: "the report would be too long to print: narrow it (report_too_large)",
+}
 # A misspelt `from` must not quietly give another range: unknown parameters are refused.
 
 
@@ -29,6 +35,7 @@ def pdf_response(pdf: Pdf) -> Response:
 
 @blp.route("/observations/<string:observation_id>.pdf", methods=["GET"])
 @auth_required
+@blp.errors(400, 401, 404, 413, codes=ERRORS)
 @blp.response(200, **PDF)
 def get_observation_report(observation_id: str) -> Response:
     """One observation: context, everyone's notes in time order, reflections, next steps."""
@@ -37,6 +44,7 @@ def get_observation_report(observation_id: str) -> Response:
 
 @blp.route("/teachers/<string:user_id>.pdf", methods=["GET"])
 @auth_required
+@blp.errors(400, 401, 403, 404, 413, codes=ERRORS)
 @blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
 @blp.response(200, **PDF)
 def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
@@ -47,6 +55,7 @@ def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
 
 @blp.route("/focuses/<string:focus_id>.pdf", methods=["GET"])
 @auth_required
+@blp.errors(400, 401, 403, 404, 413, codes=ERRORS)
 @blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
 @blp.response(200, **PDF)
 def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
@@ -57,6 +66,7 @@ def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
 
 @blp.route("/action-plan.pdf", methods=["GET"])
 @auth_required
+@blp.errors(400, 401, 403, 413, codes=ERRORS)
 @blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
 @blp.response(200, **PDF)
 def get_action_plan(query: dict[str, Any]) -> Response:

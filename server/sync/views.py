@@ -8,14 +8,20 @@ from flask import Response, current_app, jsonify
 
 from schemas.sync import PullQuerySchema, PullResponseSchema, PushResponseSchema, PushSchema
 from server.accounts.auth import auth_required, current_device, current_user
-from server.blueprint import Blueprint
+from server.blueprint import JSON_BODY, Blueprint
 from server.sync import pull, push
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline sync")
+PUSH_ERRORS = {
+    400: "the body is not JSON or not a push (invalid_json, validation_error); nothing applied",
+    403: "the body's client_id is not this sign-in's (client_mismatch)",
+    413: "over 1,000 mutations (too_many_mutations) or over 5 MB (payload_too_large)",
+}
 
 
 @blp.route("/push", methods=["POST"])
 @auth_required
+@blp.errors(401, 403, *JSON_BODY, codes=PUSH_ERRORS)
 @blp.arguments(PushSchema)
 @blp.response(200, PushResponseSchema)
 def push_mutations(body: dict[str, Any]) -> Response:
@@ -25,6 +31,9 @@ def push_mutations(body: dict[str, Any]) -> Response:
 
 @blp.route("/pull", methods=["GET"])
 @auth_required
+@blp.errors(
+    400, 401, codes={400: "a cursor not valid for you, or a bad limit (invalid_cursor, ...)"}
+)
 @blp.arguments(PullQuerySchema, location="query")
 @blp.response(200, PullResponseSchema)
 def pull_changes(query: dict[str, Any]) -> Response:

@@ -8,6 +8,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import Schema
+from werkzeug.test import TestResponse
+
+from schemas.common import ErrorSchema
+from schemas.sync import PullResponseSchema, PushResponseSchema
 from tests.support.factories import Session
 
 OBSERVATION = "observation"
@@ -18,6 +23,14 @@ def hlc(client_id: str, ms: int | None = None, counter: int = 0) -> str:
     if ms is None:
         ms = int(time.time() * 1000)
     return f"{ms:015d}:{counter:04d}:{client_id}"
+
+
+def checked(response: TestResponse, success_schema: Schema) -> TestResponse:
+    """The response, after its body loaded with the wire schema that documents it (a 200 with
+    the success schema, anything else with ErrorSchema): the schemas say what is really sent."""
+    schema = success_schema if response.status_code == 200 else ErrorSchema()
+    schema.load(response.get_json())  # raises ValidationError on any mismatch
+    return response
 
 
 def iso(minutes: int = 0) -> str:
@@ -71,10 +84,11 @@ class SyncClient:
         m.update(extra)
         return m
 
-    def push(self, mutations: list[dict[str, Any]]) -> Any:
-        return self.session.post(
+    def push(self, mutations: list[dict[str, Any]]) -> TestResponse:
+        response = self.session.post(
             "/api/v1/sync/push", json={"client_id": self.session.client_id, "mutations": mutations}
         )
+        return checked(response, PushResponseSchema())
 
     def push_ok(self, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         response = self.push(mutations)
@@ -92,15 +106,20 @@ class SyncClient:
         (result,) = self.push_ok([self.mutation(entity, record_id, op="delete", **kwargs)])
         return result
 
-    def pull_page(self, limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+    def pull(self, limit: int | str | None = None, cursor: str | None = None) -> TestResponse:
         params = {}
         if cursor or self.cursor:
             params["cursor"] = cursor or self.cursor
-        if limit:
+        if limit is not None:
             params["limit"] = str(limit)
         response = self.session.get("/api/v1/sync/pull", query_string=params)
+        return checked(response, PullResponseSchema())
+
+    def pull_page(self, limit: int | None = None, cursor: str | None = None) -> dict[str, Any]:
+        response = self.pull(limit, cursor)
         assert response.status_code == 200, response.get_json()
-        return response.get_json()
+        page: dict[str, Any] = response.get_json()
+        return page
 
     def pull_all(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Pull until has_more is false, applying every change to the replica."""

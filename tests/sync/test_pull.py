@@ -151,7 +151,7 @@ def test_limit_defaults_to_500_and_stops_at_2000(pair):
     assert len(page["changes"]) == 500
     assert page["has_more"] is True
     for bad in ("0", "2001", "-1", "ten"):
-        response = observee.session.get("/api/v1/sync/pull", query_string={"limit": bad})
+        response = observee.pull(limit=bad)
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "validation_error"
     assert len(observee.pull_page(limit=2000)["changes"]) >= 600
@@ -250,7 +250,7 @@ def test_a_lead_promoted_receives_what_was_shared_and_a_demoted_one_loses_it(fac
 @pytest.mark.parametrize("garbage", ["garbage", "", "x" * 300, "eyJ2IjoxfQ.abc"])
 def test_a_garbage_cursor_is_400(pair, garbage):
     observer, _, _ = pair
-    response = observer.session.get("/api/v1/sync/pull", query_string={"cursor": garbage or "."})
+    response = observer.pull(cursor=garbage or ".")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] in {"invalid_cursor", "validation_error"}
 
@@ -260,7 +260,7 @@ def test_a_tampered_cursor_is_400(pair):
     cursor = observer.pull_page()["cursor"]
     payload, _, signature = cursor.rpartition(".")
     flipped = payload[:-1] + ("A" if payload[-1] != "A" else "B") + "." + signature
-    response = observer.session.get("/api/v1/sync/pull", query_string={"cursor": flipped})
+    response = observer.pull(cursor=flipped)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_cursor"
 
@@ -268,16 +268,16 @@ def test_a_tampered_cursor_is_400(pair):
 def test_another_users_cursor_is_400(pair):
     observer, observee, _ = pair
     cursor = observer.pull_page()["cursor"]
-    response = observee.session.get("/api/v1/sync/pull", query_string={"cursor": cursor})
+    response = observee.pull(cursor=cursor)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_cursor"
 
 
 def test_another_schools_cursor_is_400(factory, pair):
     observer, _, _ = pair
-    stranger = factory.session(factory.school())
+    stranger = SyncClient(factory.session(factory.school()))
     cursor = observer.pull_page()["cursor"]
-    response = stranger.get("/api/v1/sync/pull", query_string={"cursor": cursor})
+    response = stranger.pull(cursor=cursor)
     assert response.status_code == 400
 
 
@@ -323,6 +323,21 @@ def test_a_pull_page_costs_a_fixed_number_of_queries(app, pair):
     assert counts[1] <= 15
 
 
+def _push_mid_page(observer, obs_id, injected):
+    """The observer's phone edits the observation and adds a note (its id into `injected`)."""
+    injected["note"] = new_id()
+    writer = SyncClient(observer.session, seq=observer.seq)
+    writer.push_ok(
+        [
+            writer.mutation("observation", obs_id, {"wonderings": "edited mid-page"}, base=10**6),
+            writer.mutation(
+                "note", injected["note"], note_fields(obs_id, text="committed mid-page")
+            ),
+        ]
+    )
+    observer.seq = writer.seq
+
+
 def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, monkeypatch):
     """Commit an observation edit and a note after the page has read the school's counter but
     before its query runs: the page must not move the cursor past changes it did not carry,
@@ -336,25 +351,10 @@ def test_a_push_committed_while_a_page_is_being_read_is_not_skipped(app, pair, m
     original = pull_service.committed_version
     injected: dict[str, str] = {}
 
-    def push_meanwhile():
-        injected["note"] = new_id()
-        writer = SyncClient(observer.session, seq=observer.seq)
-        writer.push_ok(
-            [
-                writer.mutation(
-                    "observation", obs_id, {"wonderings": "edited mid-page"}, base=10**6
-                ),
-                writer.mutation(
-                    "note", injected["note"], note_fields(obs_id, text="committed mid-page")
-                ),
-            ]
-        )
-        observer.seq = writer.seq
-
     def counter_then_commit(school_id):
         high = original(school_id)
         if "note" not in injected:
-            thread = threading.Thread(target=push_meanwhile)
+            thread = threading.Thread(target=_push_mid_page, args=(observer, obs_id, injected))
             thread.start()
             thread.join()
         return high
