@@ -58,6 +58,8 @@ class _Draft:
     conflicts: list[Conflict]
     added: list[Conflict] = field(default_factory=list)
     changed: bool = False
+    original: tuple[Conflict, ...] = ()  # the record's conflicts before this mutation
+    settled: set[str] = field(default_factory=set)  # of those, the ones it resolves
 
 
 def merge(current: RecordState | None, mutation: Mutation, *, version: int, now_ms: int) -> Outcome:
@@ -81,7 +83,7 @@ def _merge_fields(
     _resolve(draft, mutation.resolves)
     for name, value in sorted(_changes(mutation).items()):
         _merge_field(draft, name, value, incoming, mutation.base_version)
-    if current is not None and not draft.changed:
+    if current is not None and not draft.changed and tuple(draft.conflicts) == current.conflicts:
         return Outcome(current, False, "applied", (), clamped)
     status: Status = "merged" if draft.added else "applied"
     return Outcome(_finish(draft, version), True, status, tuple(draft.added), clamped)
@@ -118,7 +120,8 @@ def _draft(current: RecordState | None, record_id: str) -> _Draft:
     if current is None:
         return _Draft(record_id, {}, {}, [], changed=True)  # a new record is always a change
     values = {**current.fields, DELETED: current.deleted}
-    return _Draft(current.id, values, dict(current.meta), list(current.conflicts))
+    conflicts = current.conflicts
+    return _Draft(current.id, values, dict(current.meta), list(conflicts), original=conflicts)
 
 
 def _changes(mutation: Mutation) -> Mapping[str, Any]:
@@ -133,11 +136,9 @@ def _changes(mutation: Mutation) -> Mapping[str, Any]:
 
 def _resolve(draft: _Draft, resolves: Iterable[str]) -> None:
     """Drop the conflicts a person has been shown and settled; this runs before any field merges."""
-    settled = set(resolves)
-    kept = [conflict for conflict in draft.conflicts if conflict.id not in settled]
-    if len(kept) != len(draft.conflicts):
-        draft.conflicts = kept
-        draft.changed = True
+    wanted = set(resolves)
+    draft.settled = {conflict.id for conflict in draft.conflicts if conflict.id in wanted}
+    draft.conflicts = [conflict for conflict in draft.conflicts if conflict.id not in draft.settled]
 
 
 def _merge_field(
@@ -178,6 +179,12 @@ def _take(draft: _Draft, name: str, value: Any, meta: FieldMeta) -> None:
 def _set_aside(draft: _Draft, name: str, value: Any, meta: FieldMeta) -> None:
     """Keep a losing value in the conflicts list, once."""
     new_id = conflict_id(draft.record_id, name, meta.hlc, value)
+    if new_id in draft.settled:
+        # The mutation settles the very value it carries and loses again: it stays where it was.
+        draft.settled.discard(new_id)
+        kept = [conflict for conflict in draft.original if conflict.id not in draft.settled]
+        draft.conflicts = kept + draft.added
+        return
     if any(conflict.id == new_id for conflict in draft.conflicts):
         return  # this very value was set aside before: the mutation is being applied again
     conflict = Conflict(new_id, name, value, meta.hlc, meta.author_id)

@@ -397,3 +397,23 @@ def test_merge_is_total_for_values_json_cannot_hold() -> None:
     current = created({"title": {1, 2}}, version=5)
     outcome = apply(current, put({"title": {1, 2}}, base=0, hlc=at(1, "b")), 6)
     assert not outcome.changed
+
+
+def test_resolving_the_very_value_that_loses_again_keeps_it_where_it_was() -> None:
+    """Found by the property test: a mutation that settles conflict X while carrying X's own
+    value (same stamp), which loses again, leaves the record as it was, and so does a replay."""
+    mine, theirs = at(0, "phone-b", 1), at(1000, "phone-a")
+    loser = conflict_id("rec", "title", str(mine), "")
+    state = RecordState(
+        "rec",
+        9,
+        {"title": "alpha"},
+        False,
+        {"title": FieldMeta(9, str(theirs), "user-a")},
+        (Conflict(loser, "title", "", str(mine), "user-b"),),
+    )
+    again = Mutation("rec", "put", 0, mine, {"title": ""}, (loser,), "user-b")
+    outcome = merge(state, again, version=10, now_ms=NOW)
+    assert not outcome.changed
+    assert outcome.state is state
+    assert outcome.status == "applied"
