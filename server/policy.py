@@ -33,6 +33,7 @@ from server.models import (
 )
 
 LEAD_ROLES = ("lead", "admin")
+ADMIN_ROLE = "admin"
 
 
 def role_is_lead(role: str) -> bool:
@@ -294,4 +295,9 @@ def may_download_school_report(user: User) -> bool:
 
 def may_administer(user: User) -> bool:
     """Accounts and teams of a school: its admins."""
-    return user.role == "admin"
+    return role_is_admin(user.role)
+
+
+def role_is_admin(role: str) -> bool:
+    """Admins run the school's accounts and teams (and lead it too)."""
+    return role == ADMIN_ROLE

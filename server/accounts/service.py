@@ -197,7 +197,9 @@ def _active_admins(school_id: uuid.UUID) -> int:
     return int(
         db.session.execute(
             select(func.count(User.id)).where(
-                User.school_id == school_id, User.role == "admin", User.active.is_(True)
+                User.school_id == school_id,
+                User.role == policy.ADMIN_ROLE,
+                User.active.is_(True),
             )
         ).scalar_one()
     )
@@ -212,9 +214,11 @@ def update_user(
         user = school_user(school_id, user_id)
         was_lead, was_active = policy.is_lead(user), user.active
         losing_admin = (
-            user.role == "admin"
+            policy.may_administer(user)
             and user.active
-            and (data.get("role", "admin") != "admin" or data.get("active") is False)
+            and (
+                not policy.role_is_admin(data.get("role", user.role)) or data.get("active") is False
+            )
         )
         if losing_admin and _active_admins(school_id) <= 1:
             raise ApiError(
