@@ -65,10 +65,11 @@ def _check_observation(batch: Batch, entry: Entry | None, fields: dict[str, Any]
         unknown = [p["user_id"] for p in fields["participants"] if p["user_id"] not in members]
         if unknown:
             raise _unknown("A participant is not a member of this school.", "participants", unknown)
-    after = {**current, **fields}
-    people = {p["user_id"] for p in after.get("participants") or []} | {str(user.id)}
-    for focus_id in fields.get("focus_ids") or []:
-        _check_focus_reference(batch, focus_id, people, "focus_ids")
+    if fields.get("focus_ids"):
+        after = {**current, **fields}
+        people = {p["user_id"] for p in after.get("participants") or []} | {str(user.id)}
+        for focus_id in fields["focus_ids"]:
+            _check_focus_reference(batch, focus_id, people, "focus_ids")
 
 
 def _check_focus_reference(batch: Batch, focus_id: str, people: set[str], name: str) -> None:
