@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
-    from server import models  # noqa: F401  (the metadata Alembic compares against)
+    from server import audit, models  # noqa: F401  (the metadata Alembic compares against)
 
     # One OpenAPI registry per app (tests build many apps in one process).
     openapi = extensions.LessonLoopApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
@@ -65,9 +65,10 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server.accounts import views as accounts
     from server.reminders import views as reminders
     from server.reports import views as reports
+    from server.rights import views as rights
     from server.sync import views as sync
 
-    for module in (meta, accounts, admin, sync, reminders, reports):
+    for module in (meta, accounts, admin, sync, reminders, reports, rights):
         openapi.register_blueprint(module.blp)
 
 

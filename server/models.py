@@ -120,6 +120,11 @@ class School(Model):
     # The push transaction locks this row first, so numbers commit in order.
     change_counter: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Retention (server.rights.retention): records go this many years after their school year ends.
+    retention_years: Mapped[int] = mapped_column(Integer, default=6)
+    year_end: Mapped[str] = mapped_column(
+        String(5), default="08-31"
+    )  # MM-DD, the school year's last day
 
 
 class UserTeam(Model):
@@ -159,6 +164,7 @@ class User(Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     notify_prefs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # server.rights.erasure
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -301,3 +301,46 @@ def may_administer(user: User) -> bool:
 def role_is_admin(role: str) -> bool:
     """Admins run the school's accounts and teams (and lead it too)."""
     return role == ADMIN_ROLE
+
+
+# ---- the audit trail and the person's rights (server.audit, server.rights) -----------------
+
+
+def observation_seen_only_as_lead(user: User, obs: Any = Observation) -> ColumnElement[bool]:
+    """Audited reads: a lead sees it only because it was shared with leads (not theirs)."""
+    involved = exists().where(
+        ObservationParticipant.observation_id == obs.id,
+        ObservationParticipant.user_id == user.id,
+    )
+    return and_(
+        obs.school_id == user.school_id,
+        obs.visibility == "leads",
+        obs.created_by != user.id,
+        ~involved,
+        true() if is_lead(user) else false(),
+    )
+
+
+def observations_taken_part_in(user_id: Any) -> Select[uuid.UUID]:
+    """The observations a person takes part in: as creator or as a participant."""
+    as_participant = select(ObservationParticipant.observation_id).where(
+        ObservationParticipant.user_id == user_id
+    )
+    return select(Observation.id).where(
+        or_(Observation.created_by == user_id, Observation.id.in_(as_participant))
+    )
+
+
+def may_read_school_audit(user: User) -> bool:
+    """The school's whole audit trail: its admins (a teacher reads the events about them)."""
+    return role_is_admin(user.role)
+
+
+def may_erase(user: User, person: User) -> bool:
+    """Erasure: an admin of the person's school, never of themselves."""
+    return role_is_admin(user.role) and user.school_id == person.school_id and user.id != person.id
+
+
+def may_export_school(user: User) -> bool:
+    """A school's whole export (leaving the service, backup): its admins."""
+    return role_is_admin(user.role)

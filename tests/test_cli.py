@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select
 
+from server import audit  # noqa: F401  (its table is part of the metadata, as in create_app)
 from server.extensions import db
 from server.models import School, Team, User
 

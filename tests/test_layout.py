@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = ("accounts", "sync", "reminders", "reports", "demo")
+FEATURES = ("accounts", "sync", "reminders", "reports", "demo", "rights")
 SHARED = "server"
 # room -> the rooms it may import (its own room always).
 ALLOWED: dict[str, set[str]] = {
@@ -25,9 +25,18 @@ ALLOWED: dict[str, set[str]] = {
     SHARED: {"schemas", "server.policy"},
     "server.accounts": {"schemas", SHARED, "server.policy", "server.sync"},
     "server.sync": {"schemas", SHARED, "server.policy", "server.accounts", "server.reminders"},
-    "server.reminders": {"schemas", SHARED, "server.policy", "server.accounts"},
+    "server.reminders": {"schemas", SHARED, "server.policy", "server.accounts", "server.rights"},
     "server.reports": {"schemas", SHARED, "server.policy", "server.accounts", "reports"},
     "server.demo": {"schemas", SHARED, "server.accounts", "server.sync"},
+    # The person's rights read every room's records and write tombstones through sync's lock.
+    "server.rights": {
+        "schemas",
+        SHARED,
+        "server.policy",
+        "server.accounts",
+        "server.sync",
+        "server.reports",
+    },
 }
 # The crossings between features, module by module: nothing else of another feature is used.
 CROSSINGS: dict[str, set[str]] = {
@@ -38,6 +47,9 @@ CROSSINGS: dict[str, set[str]] = {
     # An account change takes the school's change lock and asks sync's audience to evict.
     "server.sync": {"server.sync.versions", "server.sync.audience", "server.sync.push",
                     "server.sync.codecs"},
+    # Exports print the learning record; the worker applies retention daily.
+    "server.reports": {"server.reports.service"},
+    "server.rights": {"server.rights.retention"},
 }  # fmt: skip
 # Modules that wire the rooms together, and so may import any of them.
 WIRING = {"server", "server.cli"}

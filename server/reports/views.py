@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Response
@@ -9,7 +10,8 @@ from marshmallow import RAISE
 
 from reports.builders import Pdf
 from schemas.reports import ReportPeriodSchema
-from server.accounts.auth import auth_required, current_user
+from server import audit
+from server.accounts.auth import auth_required, current_device, current_user
 from server.blueprint import Blueprint
 from server.reports import service
 
@@ -22,6 +24,21 @@ ERRORS = {
     413: "the report would be too long to print: narrow it (report_too_large)",
 }
 # A misspelt `from` must not quietly give another range: unknown parameters are refused.
+
+
+def audited(pdf: Pdf, report: str, record_type: str, record_id: Any, subject: Any = None) -> Pdf:
+    """Every download goes to the audit trail: who, which report, about whom, from which device."""
+    row = audit.event(
+        current_user(),
+        current_device(),
+        audit.REPORT,
+        record_type,
+        record_id,
+        subject_id=subject,
+        detail={"report": report},  # no file name: it can hold a name
+    )
+    audit.append_now([row])
+    return pdf
 
 
 def pdf_response(pdf: Pdf) -> Response:
@@ -39,7 +56,10 @@ def pdf_response(pdf: Pdf) -> Response:
 @blp.response(200, **PDF)
 def get_observation_report(observation_id: str) -> Response:
     """One observation: context, everyone's notes in time order, reflections, next steps."""
-    return pdf_response(service.observation_pdf(current_user(), observation_id))
+    pdf = service.observation_pdf(current_user(), observation_id)
+    record_id = uuid.UUID(observation_id)
+    subject = audit.observation_subject(record_id)
+    return pdf_response(audited(pdf, "observation", "observation", record_id, subject))
 
 
 @blp.route("/teachers/<string:user_id>.pdf", methods=["GET"])
@@ -50,7 +70,8 @@ def get_observation_report(observation_id: str) -> Response:
 def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
     """A teacher's professional learning record (the teacher, or a lead for what was shared)."""
     pdf = service.teacher_pdf(current_user(), user_id, query.get("from_"), query.get("to"))
-    return pdf_response(pdf)
+    teacher_id = uuid.UUID(user_id)
+    return pdf_response(audited(pdf, "teacher_record", "user", teacher_id, teacher_id))
 
 
 @blp.route("/focuses/<string:focus_id>.pdf", methods=["GET"])
@@ -61,7 +82,7 @@ def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
 def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
     """Learning-walk tallies, themes and visits on one focus (leads); no names, no small slices."""
     pdf = service.focus_pdf(current_user(), focus_id, query.get("from_"), query.get("to"))
-    return pdf_response(pdf)
+    return pdf_response(audited(pdf, "focus_report", "focus", uuid.UUID(focus_id)))
 
 
 @blp.route("/action-plan.pdf", methods=["GET"])
@@ -71,6 +92,5 @@ def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
 @blp.response(200, **PDF)
 def get_action_plan(query: dict[str, Any]) -> Response:
     """Where are we going, where are we now, next steps: for each school focus (leads)."""
-    return pdf_response(
-        service.action_plan_pdf(current_user(), query.get("from_"), query.get("to"))
-    )
+    pdf = service.action_plan_pdf(current_user(), query.get("from_"), query.get("to"))
+    return pdf_response(audited(pdf, "action_plan", "school", current_user().school_id))

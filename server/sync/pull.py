@@ -36,7 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from server import policy
+from server import audit, policy
 from server.errors import ApiError
 from server.extensions import db
 from server.models import UUID, Eviction, Team, User, UserTeam
@@ -95,8 +95,10 @@ def _bad_cursor() -> ApiError:
     )
 
 
-def pull(user: User, secret: str, token: str | None, limit: int) -> dict[str, Any]:
-    """One page of changes."""
+def pull(
+    user: User, secret: str, token: str | None, limit: int, device: Any = None
+) -> dict[str, Any]:
+    """One page of changes (a lead's reads of shared observations go to the audit trail)."""
     cursor = decode_cursor(secret, user, token) if token else None
     high = committed_version(user.school_id)
     if cursor is None:
@@ -108,6 +110,8 @@ def pull(user: User, secret: str, token: str | None, limit: int) -> dict[str, An
     for change in page:
         if change.get("evicted"):
             del change["version"]
+    if device is not None and policy.is_lead(user):
+        audit.record_lead_reads(user, device, _observations_carried(page))
     return {
         "changes": page,
         "cursor": encode_cursor(secret, user, Cursor(next_version, cursor.initial_until)),
@@ -317,6 +321,15 @@ def _eviction_branch(reader: Reader, window: Window, dialect: str) -> Select[Any
         Eviction.version > window.low,
         Eviction.version <= window.high,
     )
+
+
+def _observations_carried(page: list[dict[str, Any]]) -> list[str]:
+    """The observations a page hands over (neither evictions nor tombstones)."""
+    return [
+        c["id"]
+        for c in page
+        if c["entity"] == "observation" and not c.get("evicted") and not c.get("deleted")
+    ]
 
 
 def _latest_per_record(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:

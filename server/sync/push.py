@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from schemas.fast import FastLoader
 from schemas.records import load_fields
 from schemas.sync import MAX_MUTATIONS, MutationSchema
-from server import policy
+from server import audit, policy
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Device, User, utcnow
@@ -199,6 +199,7 @@ def _merge_with_scope(batch: Batch, entity: str, entry: Entry | None, mutation: 
     """A change to who may see what: flush, snapshot the audience, write, then evict or re-send."""
     batch.flush()
     record_id = uuid.UUID(mutation.record_id)
+    shared_before = _shared(entry.state) if entry else False
     if entity == "observation":
         before = audience.observation_scope(record_id) if entry else audience.ObservationScope()
     else:
@@ -209,6 +210,28 @@ def _merge_with_scope(batch: Batch, entity: str, entry: Entry | None, mutation: 
     batch.flush()
     if entity == "observation":
         audience.observation_scope_changed(batch.user.school_id, record_id, before, batch.versions)
+        _audit_sharing(batch, shared_before, outcome.state)
     elif entry is not None:
         audience.next_step_scope_changed(record_id, readers, batch.versions)
     return outcome
+
+
+def _shared(state: Any) -> bool:
+    return not state.deleted and state.fields.get("visibility") == "leads"
+
+
+def _audit_sharing(batch: Batch, shared_before: bool, state: Any) -> None:
+    """Sharing with leads, and taking it back, go to the audit trail (in the push's transaction)."""
+    after = _shared(state)
+    if shared_before == after:
+        return
+    record_id = uuid.UUID(state.id)
+    row = audit.event(
+        batch.user,
+        db.session.get(Device, batch.device_id),
+        audit.SHARED if after else audit.UNSHARED,
+        "observation",
+        record_id,
+        subject_id=audit.observation_subject(record_id),
+    )
+    audit.append([row])

@@ -39,6 +39,10 @@ def push_mutations(body: dict[str, Any]) -> Response:
 def pull_changes(query: dict[str, Any]) -> Response:
     """Every change I may see above the cursor, oldest first (no cursor: everything)."""
     page = pull.pull(
-        current_user(), current_app.config["SECRET_KEY"], query.get("cursor"), query["limit"]
+        current_user(),
+        current_app.config["SECRET_KEY"],
+        query.get("cursor"),
+        query["limit"],
+        device=current_device(),
     )
     return jsonify(page)

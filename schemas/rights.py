@@ -1,0 +1,94 @@
+"""The person's rights: the audit trail, erasure, retention (issue 15)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from schemas.base import BaseSchema, StrictInteger, Text
+
+AUDIT_PAGE_MAX = 200
+
+
+class AuditQuerySchema(BaseSchema):
+    """Paging: newest first; `before` is the `next_before` of the previous page."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=AUDIT_PAGE_MAX))
+    before = fields.Integer(validate=validate.Range(min=1))
+
+
+class AdminAuditQuerySchema(AuditQuerySchema):
+    """The school's trail, filtered by person (actor or subject), record and days."""
+
+    person = fields.UUID(metadata={"description": "Events by or about this person"})
+    record = fields.UUID(metadata={"description": "Events about this record"})
+    from_ = fields.Date(data_key="from", metadata={"description": "First day (UTC), YYYY-MM-DD"})
+    to = fields.Date(metadata={"description": "Last day (UTC), YYYY-MM-DD"})
+
+
+class AuditPersonSchema(BaseSchema):
+    id = fields.UUID(allow_none=True)
+    display_name = fields.String()
+
+
+class AuditDeviceSchema(BaseSchema):
+    id = fields.UUID(allow_none=True)
+    name = fields.String()
+
+
+class AuditEventSchema(BaseSchema):
+    """One audited action: who, what, when, from which device."""
+
+    id = fields.Integer(required=True)
+    at = fields.String(required=True, metadata={"description": "ISO 8601, UTC"})
+    action = fields.String(required=True)
+    record_type = fields.String(required=True)
+    record_id = fields.UUID(allow_none=True)
+    subject_id = fields.UUID(allow_none=True, metadata={"description": "Whom the record is about"})
+    actor = fields.Nested(AuditPersonSchema, required=True)
+    device = fields.Nested(AuditDeviceSchema, required=True)
+    detail = fields.Dict(required=True)
+
+
+class AuditPageSchema(BaseSchema):
+    events = fields.List(fields.Nested(AuditEventSchema), required=True)
+    next_before = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "null on the last page"}
+    )
+
+
+class EraseSchema(BaseSchema):
+    """The person's display name, typed to confirm."""
+
+    confirm_name = Text(max_length=100, min_length=1, required=True)
+
+
+class ErasureResultSchema(BaseSchema):
+    user_id = fields.UUID(required=True)
+    erased = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class RetentionSchema(BaseSchema):
+    """A school's retention setting and what the next run would delete."""
+
+    retention_years = StrictInteger(validate=validate.Range(min=1, max=50))
+    year_end = fields.String(
+        validate=validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
+        metadata={"description": "MM-DD: the last day of the school year"},
+    )
+
+
+class RetentionPreviewSchema(BaseSchema):
+    retention_years = fields.Integer(required=True)
+    year_end = fields.String(required=True)
+    cutoff = fields.String(required=True, metadata={"description": "Records before it go"})
+    would_delete = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class ExportJobSchema(BaseSchema):
+    """A personal export built off the request path."""
+
+    id = fields.UUID(required=True)
+    state = fields.String(required=True, metadata={"description": "queued, running, ready, failed"})
+    progress = fields.Integer(required=True, metadata={"description": "0 to 100"})
+    download_url = fields.String(allow_none=True, required=True)
+    expires_at = fields.String(allow_none=True, required=True)
