@@ -7,6 +7,10 @@ connection, JSON bodies), so the ratios compare like with like:
 - push: 10,000 new notes from one client in batches of 500 (`/sync/push` vs `_bulk_docs`);
 - initial pull of the whole year by a lead, default page size 500 (`/sync/pull` vs
   `_changes?limit=500` + `_bulk_get`), and of one teacher's share;
+- the audit trail's cost on the lead's initial pull (issue 15): each run signs the lead in on a
+  new device, so the audited server records all 2,000 shared observations; the same server
+  code with the audit of a lead's reads switched off (bench/no_audit.py) is the baseline, run
+  side by side against the same database;
 - peak resident memory of each server process (VmHWM).
 """
 
@@ -342,17 +346,15 @@ def run() -> str:
         return measure(url, root, who, build_seconds)
 
 
-def start_servers(
-    url: str, root: Path
-) -> tuple[subprocess.Popen[bytes], int, subprocess.Popen[bytes], int]:
-    port, pouch_port = free_port(), free_port()
+def start_gunicorn(url: str, root: Path, app: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
     env = {
         **os.environ,
         "LESSONLOOP_DATABASE_URL": url,
         "LESSONLOOP_INSTANCE_PATH": str(root),
         "LESSONLOOP_PASSWORD_HASH_PROFILE": "fast",
     }
-    ours = subprocess.Popen(
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -365,53 +367,77 @@ def start_servers(
             "2",
             "--keep-alive",
             "30",
-            "wsgi:app",
+            app,
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    wait_for(port, "/api/v1/health", process, "gunicorn")
+    return process, port
+
+
+def start_servers(
+    url: str, root: Path
+) -> tuple[subprocess.Popen[bytes], int, subprocess.Popen[bytes], int]:
+    pouch_port = free_port()
+    ours, port = start_gunicorn(url, root, "wsgi:app")
     pouch = subprocess.Popen(
         [str(POUCHDB), "--in-memory", "--host", "127.0.0.1", "--port", str(pouch_port)],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(port, "/api/v1/health", ours, "gunicorn")
     wait_for(pouch_port, "/", pouch, "pouchdb-server")
     return ours, port, pouch, pouch_port
 
 
 def measure(url: str, root: Path, who: dict[str, str], build_seconds: float) -> str:
     ours, port, pouch, pouch_port = start_servers(url, root)
+    plain, plain_port = start_gunicorn(url, root, "bench.no_audit:app")
     try:
-        lead_token, _ = login(port, who["lead"])
         teacher_token, _ = login(port, who["teacher"])
-        documents = copy_year_to_pouch(pouch_port, port, lead_token)
+        documents = copy_year_to_pouch(pouch_port, port, login(port, who["lead"])[0])
         results: dict[str, list[float]] = {
-            k: [] for k in ("pull", "pull_pouch", "teacher", "push", "push_pouch")
+            k: [] for k in ("pull", "pull_plain", "pull_pouch", "teacher", "push", "push_pouch")
         }
         counts: dict[str, int] = {}
+        recorded_before = audited_reads(url)
         for run in range(RUNS):
             print(f"[bench] sync run {run + 1}/{RUNS}", flush=True)
+            # A new device each run: the audited server records every shared observation.
+            lead_token, plain_token = login(port, who["lead"])[0], login(port, who["lead"])[0]
             for key, action in (
-                ("pull", lambda: pull_ours(port, lead_token)),
+                ("pull", lambda t=lead_token: pull_ours(port, t)),
+                ("pull_plain", lambda t=plain_token: pull_ours(plain_port, t)),
                 ("pull_pouch", lambda: pull_pouch(pouch_port, "year")),
                 ("teacher", lambda: pull_ours(port, teacher_token)),
             ):
                 seconds, counts[key] = action()
                 results[key].append(seconds)
+        counts["audited"] = audited_reads(url) - recorded_before
         for run in range(RUNS):
             results["push"].append(push_ours(port, who["teacher"]))
             results["push_pouch"].append(push_pouch(pouch_port, run))
         worker = child_pids(ours.pid)[0]
         memory = {"ours": peak_rss_mb(worker), "pouch": peak_rss_mb(pouch.pid)}
     finally:
-        for process in (ours, pouch):
+        for process in (ours, plain, pouch):
             process.terminate()
             process.wait(timeout=30)
     return report(results, counts, documents, memory, build_seconds)
+
+
+def audited_reads(url: str) -> int:
+    """The audit rows the measured pulls wrote (a lead's reads of shared observations)."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM audit_event WHERE action = 'observation.read_by_lead'"
+        ).fetchone()
+    return int(count)
 
 
 def report(
@@ -449,6 +475,15 @@ def report(
             f"{m['pull_pouch']:.2f} s, {pouch_pull_rate:,.0f} docs/s ({seconds('pull_pouch')})",
             f"{pull_rate / pouch_pull_rate:.2f}x",
             "< 2 s and ≥ 1.5x",
+        ),
+        (
+            "the same pull with the audit of a lead's reads switched off (baseline); "
+            f"the audited pulls wrote {counts['audited']:,} audit rows in all",
+            f"**{m['pull_plain']:.2f} s** ({seconds('pull_plain')}); audit cost "
+            f"{(m['pull'] / m['pull_plain'] - 1) * 100:+.0f} %",
+            "",
+            "",
+            "not measurably slower",
         ),
         (
             f"initial pull of one teacher's share ({counts['teacher']:,} changes)",

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    bindparam,
     exists,
     insert,
     literal,
@@ -156,6 +158,60 @@ def observation_subject(observation_id: uuid.UUID) -> uuid.UUID | None:
     return creator
 
 
+def _observee(fields: Mapping[str, Any]) -> uuid.UUID | None:
+    observees = sorted(
+        p["user_id"] for p in fields.get("participants") or [] if p["role"] == "observee"
+    )
+    return uuid.UUID(observees[0]) if observees else None
+
+
+def record_lead_reads(user: User, device: Any, carried: Iterable[tuple[str, Any, str]]) -> None:
+    """A lead's pull page carried these observations (id, created_by, fields as JSON): one row
+    for each that this device had not received before and that the lead sees only because it
+    was shared with leads. Nothing is written when there is no such observation."""
+    candidates: dict[uuid.UUID, uuid.UUID | None] = {}
+    for record_id, created_by, fields_json in carried:
+        fields = orjson.loads(fields_json)
+        if policy.read_only_as_lead(created_by, fields, user):
+            candidates[uuid.UUID(str(record_id))] = _observee(fields)
+    if candidates:
+        seen = db.session.execute(_seen_query(device, list(candidates))).scalars()
+        for seen_id in seen:  # already recorded for this device: no write for those
+            if seen_id is not None:
+                candidates.pop(seen_id, None)
+    if not candidates:
+        return
+    db.session.commit()  # end the pull's read transaction
+    token = sqlite_immediate.set(True)  # SQLite: take the write lock at BEGIN
+    try:
+        rows = _lead_read_rows(user, device, candidates)
+        db.session.connection().execute(_INSERT_UNSEEN, rows)
+    finally:
+        sqlite_immediate.reset(token)
+    db.session.commit()
+
+
+def _seen_query(device: Any, ids: list[uuid.UUID]) -> Select[uuid.UUID | None]:
+    return select(AuditEvent.record_id).where(
+        AuditEvent.record_id.in_(ids),
+        AuditEvent.device_id == device.id,
+        AuditEvent.action == LEAD_READ,
+    )
+
+
+def _insert_unseen() -> Any:
+    """INSERT one row unless this device's read of this record is already recorded (one
+    statement, run for every row of a page with executemany)."""
+    table: Any = AuditEvent.__table__
+    values = [bindparam(name, type_=table.c[name].type) for name in COLUMNS]
+    seen = exists().where(
+        table.c.record_id == bindparam("record_id", type_=table.c.record_id.type),
+        table.c.device_id == bindparam("device_id", type_=table.c.device_id.type),
+        table.c.action == bindparam("action", type_=table.c.action.type),
+    )
+    return insert(table).from_select(list(COLUMNS), select(*values).where(~seen))
+
+
 COLUMNS = (
     "school_id",
     "at",
@@ -168,39 +224,25 @@ COLUMNS = (
     "subject_id",
     "detail",
 )
+_INSERT_UNSEEN = _insert_unseen()
 
 
-def record_lead_reads(user: User, device: Any, observation_ids: list[str]) -> None:
-    """A lead's pull carried these observations: one row per observation this device had not
-    yet received and that the lead sees only because it was shared with leads."""
-    if not observation_ids or not policy.is_lead(user):
-        return
-    query = _lead_reads(user, device, [uuid.UUID(i) for i in observation_ids])
-    db.session.commit()  # end the pull's read transaction
-    token = sqlite_immediate.set(True)
-    try:
-        db.session.execute(insert(AuditEvent).from_select(list(COLUMNS), query))
-    finally:
-        sqlite_immediate.reset(token)
-    db.session.commit()
-
-
-def _lead_reads(user: User, device: Any, ids: list[uuid.UUID]) -> Select[Any]:
-    """One row per observation of `ids` new to the device and seen only as a lead."""
-    seen_before = exists().where(
-        AuditEvent.record_id == Observation.id,
-        AuditEvent.device_id == device.id,
-        AuditEvent.action == LEAD_READ,
-    )
-    return select(
-        Observation.school_id,
-        literal(utcnow(), UTCDateTime()),
-        literal(user.id, UUID()),
-        literal(device.id, UUID()),
-        literal(device.name, String()),
-        literal(LEAD_READ, String()),
-        literal("observation", String()),
-        Observation.id,
-        observee_of(Observation.id),
-        literal({}, JSON()),
-    ).where(Observation.id.in_(ids), policy.observation_seen_only_as_lead(user), ~seen_before)
+def _lead_read_rows(
+    user: User, device: Any, candidates: dict[uuid.UUID, uuid.UUID | None]
+) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [
+        {
+            "school_id": user.school_id,
+            "at": now,
+            "actor_id": user.id,
+            "device_id": device.id,
+            "device_name": device.name,
+            "action": LEAD_READ,
+            "record_type": "observation",
+            "record_id": record_id,
+            "subject_id": observee,
+            "detail": {},
+        }
+        for record_id, observee in sorted(candidates.items())
+    ]

@@ -55,6 +55,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_PROFILE": env.get(ENV_PREFIX + "PASSWORD_HASH_PROFILE", "production"),
         "VAPID_SUBJECT": env.get(ENV_PREFIX + "VAPID_SUBJECT", "mailto:admin@lessonloop.invalid"),
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
+        # Only the benchmark's baseline server turns this off (bench/no_audit.py); no env var.
+        "AUDIT_LEAD_READS": True,
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",

@@ -306,18 +306,13 @@ def role_is_admin(role: str) -> bool:
 # ---- the audit trail and the person's rights (server.audit, server.rights) -----------------
 
 
-def observation_seen_only_as_lead(user: User, obs: Any = Observation) -> ColumnElement[bool]:
-    """Audited reads: a lead sees it only because it was shared with leads (not theirs)."""
-    involved = exists().where(
-        ObservationParticipant.observation_id == obs.id,
-        ObservationParticipant.user_id == user.id,
-    )
-    return and_(
-        obs.school_id == user.school_id,
-        obs.visibility == "leads",
-        obs.created_by != user.id,
-        ~involved,
-        true() if is_lead(user) else false(),
+def read_only_as_lead(created_by: Any, observation_fields: Mapping[str, Any], user: User) -> bool:
+    """Audited reads: a lead sees this observation only because it was shared with leads."""
+    return (
+        is_lead(user)
+        and observation_fields.get("visibility") == "leads"
+        and str(created_by) != str(user.id)
+        and not is_participant(observation_fields, user.id)
     )
 
 

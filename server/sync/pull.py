@@ -96,7 +96,7 @@ def _bad_cursor() -> ApiError:
 
 
 def pull(
-    user: User, secret: str, token: str | None, limit: int, device: Any = None
+    user: User, secret: str, token: str | None, limit: int, audit_device: Any = None
 ) -> dict[str, Any]:
     """One page of changes (a lead's reads of shared observations go to the audit trail)."""
     cursor = decode_cursor(secret, user, token) if token else None
@@ -110,8 +110,8 @@ def pull(
     for change in page:
         if change.get("evicted"):
             del change["version"]
-    if device is not None and policy.is_lead(user):
-        audit.record_lead_reads(user, device, _observations_carried(page))
+    if audit_device is not None and policy.is_lead(user):
+        audit.record_lead_reads(user, audit_device, _observations_carried(rows[:limit]))
     return {
         "changes": page,
         "cursor": encode_cursor(secret, user, Cursor(next_version, cursor.initial_until)),
@@ -323,12 +323,13 @@ def _eviction_branch(reader: Reader, window: Window, dialect: str) -> Select[Any
     )
 
 
-def _observations_carried(page: list[dict[str, Any]]) -> list[str]:
-    """The observations a page hands over (neither evictions nor tombstones)."""
+def _observations_carried(rows: list[Any]) -> list[tuple[str, Any, str]]:
+    """The observations a page hands over, as (id, created_by, fields JSON): no evictions or
+    tombstones (rows as PULL_COLUMNS name them)."""
     return [
-        c["id"]
-        for c in page
-        if c["entity"] == "observation" and not c.get("evicted") and not c.get("deleted")
+        (record_id, created_by, fields)
+        for entity, record_id, _, deleted, created_by, _, fields, evicted in rows
+        if entity == "observation" and not evicted and not deleted
     ]
 
 

@@ -43,6 +43,6 @@ def pull_changes(query: dict[str, Any]) -> Response:
         current_app.config["SECRET_KEY"],
         query.get("cursor"),
         query["limit"],
-        device=current_device(),
+        audit_device=current_device() if current_app.config["AUDIT_LEAD_READS"] else None,
     )
     return jsonify(page)
