@@ -25,6 +25,7 @@ ERRORS: dict[int, str] = {
     403: "signed in, but this is not for you (forbidden)",
     404: "there is nothing here that you may see (not_found)",
     409: "this conflicts with what is already stored",
+    410: "this existed and has expired",
     413: "the body is over 5 MB (payload_too_large)",
     415: "the body is not sent as JSON (unsupported_media_type)",
     429: "too many failed sign-ins: wait Retry-After seconds (too_many_attempts)",

@@ -57,6 +57,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
         # Only the benchmark's baseline server turns this off (bench/no_audit.py); no env var.
         "AUDIT_LEAD_READS": True,
+        # GET /api/v1/me/export answers at once up to this many observations (server.rights).
+        "EXPORT_SYNC_MAX_OBSERVATIONS": 200,
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",

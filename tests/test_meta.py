@@ -122,6 +122,10 @@ ERROR_TABLE: dict[str, set[int]] = {
     "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413},
     "GET /api/v1/me/audit": SIGNED_IN | {400},
     "GET /api/v1/admin/audit": ADMIN | {400},
+    "GET /api/v1/me/export": SIGNED_IN | {413},
+    "POST /api/v1/me/exports": SIGNED_IN,
+    "GET /api/v1/me/exports/{export_id}": SIGNED_IN | {404},
+    "GET /api/v1/me/exports/{export_id}/download": SIGNED_IN | {404, 409},
 }
 ERROR_REF = "#/components/schemas/Error"
 

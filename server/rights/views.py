@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from schemas.rights import AdminAuditQuerySchema, AuditPageSchema, AuditQuerySchema
-from server.accounts.auth import admin_required, auth_required, current_user
+from flask import Response, current_app
+
+from schemas.rights import (
+    AdminAuditQuerySchema,
+    AuditPageSchema,
+    AuditQuerySchema,
+    ExportJobSchema,
+)
+from server.accounts.auth import admin_required, auth_required, current_device, current_user
 from server.blueprint import Blueprint
-from server.rights import trail
+from server.rights import export, jobs, trail
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1", description="Audit trail and rights")
 ADMIN = (401, 403)
+ZIP = {"content_type": "application/zip", "description": "A ZIP to download"}
+EXPORT_ERRORS = {
+    404: "no export with this id for you (not_found)",
+    409: "the export is not ready yet (export_not_ready)",
+    410: "the download link has expired (export_expired)",
+    413: "too many observations to build now: POST /api/v1/me/exports (export_too_large)",
+}
+
+
+def zip_response(content: bytes, filename: str) -> Response:
+    """A ZIP as a download."""
+    return Response(
+        content,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @blp.route("/me/audit", methods=["GET"])
@@ -31,3 +55,44 @@ def list_my_audit(query: dict[str, Any]) -> dict[str, Any]:
 def list_school_audit(query: dict[str, Any]) -> dict[str, Any]:
     """The school's audit trail (admins), by person, record and days, newest first (paged)."""
     return trail.school_events(current_user(), query)
+
+
+@blp.route("/me/export", methods=["GET"])
+@auth_required
+@blp.errors(401, 413, codes=EXPORT_ERRORS)
+@blp.response(200, **ZIP)
+def get_my_export() -> Response:
+    """Everything held about me that I may see: JSON, CSV, my learning record PDF, README."""
+    user = current_user()
+    export.check_small_enough(user, current_app.config["EXPORT_SYNC_MAX_OBSERVATIONS"])
+    content, filename = export.personal_zip(user)
+    jobs.record_export(user, current_device())
+    return zip_response(content, filename)
+
+
+@blp.route("/me/exports", methods=["POST"])
+@auth_required
+@blp.errors(401)
+@blp.response(202, ExportJobSchema)
+def start_my_export() -> dict[str, Any]:
+    """Build my export off the request path; poll it, then download it before it expires."""
+    return jobs.start(current_user())
+
+
+@blp.route("/me/exports/<uuid:export_id>", methods=["GET"])
+@auth_required
+@blp.errors(401, 404, codes=EXPORT_ERRORS)
+@blp.response(200, ExportJobSchema)
+def get_my_export_job(export_id: uuid.UUID) -> dict[str, Any]:
+    """The state of my export: queued, running, ready (with its link), failed or expired."""
+    return jobs.describe(jobs.find(current_user(), export_id))
+
+
+@blp.route("/me/exports/<uuid:export_id>/download", methods=["GET"])
+@auth_required
+@blp.errors(401, 404, 409, 410, codes=EXPORT_ERRORS)
+@blp.response(200, **ZIP)
+def download_my_export(export_id: uuid.UUID) -> Response:
+    """The ready export's ZIP (until it expires)."""
+    content, filename = jobs.download(current_user(), current_device(), export_id)
+    return zip_response(content, filename)
