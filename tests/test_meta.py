@@ -124,6 +124,7 @@ ERROR_TABLE: dict[str, set[int]] = {
     "GET /api/v1/admin/audit": ADMIN | {400},
     "GET /api/v1/me/export": SIGNED_IN | {413},
     "POST /api/v1/me/exports": SIGNED_IN,
+    "POST /api/v1/admin/users/{user_id}/erase": ADMIN | {404, 409} | JSON_BODY,
     "GET /api/v1/me/exports/{export_id}": SIGNED_IN | {404},
     "GET /api/v1/me/exports/{export_id}/download": SIGNED_IN | {404, 409},
 }

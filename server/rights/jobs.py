@@ -142,3 +142,17 @@ def record_export(user: User, device: Any) -> None:
     """An export handed over goes to the audit trail."""
     row = audit.event(user, device, audit.EXPORT, "user", user.id, subject_id=user.id)
     audit.append_now([row])
+
+
+def forget(user_id: uuid.UUID) -> int:
+    """Delete a person's export jobs and files (erasure); returns how many."""
+    found = [
+        job
+        for job in db.session.execute(select(Job).where(Job.kind == KIND)).scalars()
+        if job.payload.get("user_id") == str(user_id)
+    ]
+    folder = _folder(current_app)
+    for job in found:
+        (folder / f"{job.payload['export_id']}.zip").unlink(missing_ok=True)
+        db.session.delete(job)
+    return len(found)

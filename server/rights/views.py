@@ -11,11 +11,13 @@ from schemas.rights import (
     AdminAuditQuerySchema,
     AuditPageSchema,
     AuditQuerySchema,
+    EraseSchema,
+    ErasureResultSchema,
     ExportJobSchema,
 )
 from server.accounts.auth import admin_required, auth_required, current_device, current_user
-from server.blueprint import Blueprint
-from server.rights import export, jobs, trail
+from server.blueprint import JSON_BODY, Blueprint
+from server.rights import erasure, export, jobs, trail
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1", description="Audit trail and rights")
 ADMIN = (401, 403)
@@ -96,3 +98,22 @@ def download_my_export(export_id: uuid.UUID) -> Response:
     """The ready export's ZIP (until it expires)."""
     content, filename = jobs.download(current_user(), current_device(), export_id)
     return zip_response(content, filename)
+
+
+ERASE_ERRORS = {
+    400: "the typed name is not the person's display name (confirmation_mismatch), or a bad body",
+    403: "not an admin, or erasing yourself (forbidden)",
+    404: "no one with this id in your school (not_found)",
+    409: "this person has already been erased (already_erased)",
+}
+
+
+@blp.route("/admin/users/<uuid:user_id>/erase", methods=["POST"])
+@admin_required
+@blp.errors(*ADMIN, 404, 409, *JSON_BODY, codes=ERASE_ERRORS)
+@blp.arguments(EraseSchema)
+@blp.response(200, ErasureResultSchema)
+def erase_user(body: dict[str, Any], user_id: uuid.UUID) -> dict[str, Any]:
+    """Erase a person: their account, devices, private records; their words on others'
+    observations stay as "A former colleague"'s. The answer lists what was erased."""
+    return erasure.erase(current_user(), user_id, body["confirm_name"], current_device())
