@@ -17,6 +17,7 @@ from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.models import School, User
 from server.reminders.worker import worker_command
+from server.rights import cli as rights_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -25,6 +26,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_staff)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    for command in rights_cli.commands():
+        app.cli.add_command(command)
 
 
 @click.command("bootstrap")

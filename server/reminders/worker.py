@@ -32,6 +32,7 @@ from server.extensions import db
 from server.models import Job, PushSubscription, utcnow
 from server.reminders import events, jobs, schedule
 from server.reminders.delivery import Outcome, Sender, Target
+from server.rights import retention
 
 log = logging.getLogger("lessonloop.worker")
 RETRY_PAUSE_SECONDS = 5.0
@@ -74,9 +75,11 @@ class Worker:
         self.claims = itertools.count(1)
         self.stop_event = threading.Event()
         self.next_scan: dt.datetime | None = None
+        self.next_retention: dt.datetime | None = None
 
     def housekeeping(self, force_scan: bool = False) -> None:
-        """Abandoned sends become `unknown`; scheduled reminders are queued when a scan is due."""
+        """Abandoned sends become `unknown`; scheduled reminders are queued when a scan is due;
+        retention runs once a day."""
         now = self.clock()
         abandoned = jobs.abandon_unfinished_sends(now)
         if abandoned:
@@ -86,6 +89,12 @@ class Worker:
             jobs.purge(now - self.settings.keep_finished)
             self.next_scan = now + dt.timedelta(seconds=self.settings.scan_interval)
             log.debug("scan offered %d scheduled reminder(s)", queued)
+        if self.next_retention is None or now >= self.next_retention:
+            # Daily: what is past each school's retention goes (server.rights.retention).
+            for school, counts in retention.run_all(now).items():
+                if any(counts.values()):
+                    log.info("retention in %s deleted %s", school, counts)
+            self.next_retention = now + dt.timedelta(days=1)
 
     def tick(self) -> int:
         """Claim one batch of due jobs and handle them; returns how many were claimed."""

@@ -28,7 +28,6 @@ from server.models import (
     Focus,
     Job,
     LoginFailure,
-    Lookfor,
     NextStep,
     Note,
     Observation,
@@ -39,27 +38,10 @@ from server.models import (
     utcnow,
 )
 from server.rights import jobs
+from server.rights.tombstones import TEXT_FIELDS, tombstone
 from server.sync.versions import VersionAllocator, write_transaction
 
 FORMER = "A former colleague"
-# The free-text fields of each record where a name may have been typed.
-TEXT_FIELDS: dict[Any, tuple[str, ...]] = {
-    Observation: (
-        "title",
-        "class_label",
-        "subject",
-        "year_group",
-        "focus_question",
-        "learning_intention",
-        "strengths",
-        "wonderings",
-        "reflection",
-    ),
-    Note: ("text", "case_pupil"),
-    NextStep: ("text",),
-    Focus: ("title", "description"),
-    Lookfor: ("text",),
-}
 
 
 def _person(admin: User, person_id: uuid.UUID) -> User:
@@ -136,19 +118,6 @@ def _erase_records(person: User, versions: VersionAllocator) -> dict[str, int]:
 
 def _ids(model: Any, *where: Any) -> list[uuid.UUID]:
     return list(db.session.execute(select(model.id).where(*where)).scalars())
-
-
-def tombstone(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> int:
-    """Delete records for good: emptied text, a tombstone with a new version for every device.
-    Who may read them (participants, visibility) is kept, so their readers get the tombstone."""
-    blank: dict[str, Any] = {field: "" for field in TEXT_FIELDS.get(model, ())}
-    for record_id in ids:
-        db.session.execute(
-            update(model)
-            .where(model.id == record_id)
-            .values(deleted=True, conflicts=[], version=versions.next(), **blank)
-        )
-    return len(ids)
 
 
 def scrub_texts(school_id: uuid.UUID, words: tuple[str, ...], versions: VersionAllocator) -> int:

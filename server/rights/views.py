@@ -14,10 +14,14 @@ from schemas.rights import (
     EraseSchema,
     ErasureResultSchema,
     ExportJobSchema,
+    RetentionPreviewSchema,
+    RetentionSchema,
 )
 from server.accounts.auth import admin_required, auth_required, current_device, current_user
 from server.blueprint import JSON_BODY, Blueprint
-from server.rights import erasure, export, jobs, trail
+from server.extensions import db
+from server.models import School
+from server.rights import erasure, export, jobs, retention, trail
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1", description="Audit trail and rights")
 ADMIN = (401, 403)
@@ -117,3 +121,32 @@ def erase_user(body: dict[str, Any], user_id: uuid.UUID) -> dict[str, Any]:
     """Erase a person: their account, devices, private records; their words on others'
     observations stay as "A former colleague"'s. The answer lists what was erased."""
     return erasure.erase(current_user(), user_id, body["confirm_name"], current_device())
+
+
+@blp.route("/admin/retention", methods=["GET"])
+@admin_required
+@blp.errors(*ADMIN)
+@blp.response(200, RetentionPreviewSchema)
+def get_retention() -> dict[str, Any]:
+    """The school's retention setting and what the next daily run would delete."""
+    return retention.preview(_school())
+
+
+@blp.route("/admin/retention", methods=["PATCH"])
+@admin_required
+@blp.errors(*ADMIN, *JSON_BODY)
+@blp.arguments(RetentionSchema)
+@blp.response(200, RetentionPreviewSchema)
+def set_retention(body: dict[str, Any]) -> dict[str, Any]:
+    """Change how long the school keeps observations; answers the new preview."""
+    school = _school()
+    for key, value in body.items():
+        setattr(school, key, value)
+    db.session.commit()
+    return retention.preview(school)
+
+
+def _school() -> School:
+    school = db.session.get(School, current_user().school_id)
+    assert school is not None  # a signed-in user always has a school
+    return school

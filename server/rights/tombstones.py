@@ -1,0 +1,50 @@
+"""Deleting records for good while every device still learns that they are gone.
+
+A record deleted for good keeps its row as a tombstone: `deleted`, its free text emptied, its
+set-aside conflicts dropped, and a new version, so each device that pulled it gets the
+tombstone at its next pull. Who may read it (participants, visibility) is kept: that is how
+the tombstone reaches exactly the devices that could hold the record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import update
+
+from server.extensions import db
+from server.models import Focus, Lookfor, NextStep, Note, Observation
+from server.sync.versions import VersionAllocator
+
+# The free-text fields of each record (where a person may have typed anything).
+TEXT_FIELDS: dict[Any, tuple[str, ...]] = {
+    Observation: (
+        "title",
+        "class_label",
+        "subject",
+        "year_group",
+        "focus_question",
+        "learning_intention",
+        "strengths",
+        "wonderings",
+        "reflection",
+    ),
+    Note: ("text", "case_pupil"),
+    NextStep: ("text",),
+    Focus: ("title", "description"),
+    Lookfor: ("text",),
+}
+
+
+def tombstone(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> int:
+    """Delete these records for good (see the module docstring); returns how many."""
+    blank: dict[str, Any] = {field: "" for field in TEXT_FIELDS.get(model, ())}
+    extra: dict[str, Any] = {"case_pupils": []} if model is Observation else {}
+    for record_id in ids:
+        db.session.execute(
+            update(model)
+            .where(model.id == record_id)
+            .values(deleted=True, conflicts=[], version=versions.next(), **blank, **extra)
+        )
+    return len(ids)
