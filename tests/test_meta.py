@@ -126,6 +126,7 @@ ERROR_TABLE: dict[str, set[int]] = {
     "POST /api/v1/me/exports": SIGNED_IN,
     "POST /api/v1/admin/users/{user_id}/erase": ADMIN | {404, 409} | JSON_BODY,
     "GET /api/v1/admin/retention": ADMIN,
+    "GET /api/v1/admin/export": ADMIN,
     "PATCH /api/v1/admin/retention": ADMIN | JSON_BODY,
     "GET /api/v1/me/exports/{export_id}": SIGNED_IN | {404},
     "GET /api/v1/me/exports/{export_id}/download": SIGNED_IN | {404, 409},

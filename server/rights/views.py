@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -21,7 +22,7 @@ from server.accounts.auth import admin_required, auth_required, current_device, 
 from server.blueprint import JSON_BODY, Blueprint
 from server.extensions import db
 from server.models import School
-from server.rights import erasure, export, jobs, retention, trail
+from server.rights import erasure, export, jobs, retention, school_export, trail
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1", description="Audit trail and rights")
 ADMIN = (401, 403)
@@ -150,3 +151,15 @@ def _school() -> School:
     school = db.session.get(School, current_user().school_id)
     assert school is not None  # a signed-in user always has a school
     return school
+
+
+@blp.route("/admin/export", methods=["GET"])
+@admin_required
+@blp.errors(*ADMIN)
+@blp.response(200, **ZIP)
+def export_school() -> Response:
+    """The school's whole export (restorable with flask import-school); audited."""
+    school = _school()
+    content = school_export.school_zip(school, current_user(), current_device())
+    day = dt.date.today().isoformat()
+    return zip_response(content, f"lesson-loop-school-export-{day}.zip")
