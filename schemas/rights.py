@@ -14,13 +14,13 @@ class AuditQuerySchema(BaseSchema):
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=AUDIT_PAGE_MAX))
     before = fields.Integer(validate=validate.Range(min=1))
+    record = fields.UUID(metadata={"description": "Events about this record only"})
 
 
 class AdminAuditQuerySchema(AuditQuerySchema):
     """The school's trail, filtered by person (actor or subject), record and days."""
 
     person = fields.UUID(metadata={"description": "Events by or about this person"})
-    record = fields.UUID(metadata={"description": "Events about this record"})
     from_ = fields.Date(data_key="from", metadata={"description": "First day (UTC), YYYY-MM-DD"})
     to = fields.Date(metadata={"description": "Last day (UTC), YYYY-MM-DD"})
 

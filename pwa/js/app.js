@@ -40,6 +40,7 @@ const SCREENS = {
   learning: () => import('./screens/my-learning.js').then((m) => m.myLearningScreen),
   lead: () => import('./screens/lead.js').then((m) => m.leadScreen),
   settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
+  erase: () => import('./screens/rights.js').then((m) => m.eraseScreen),
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
 };
 const REFRESH_DELAY_MS = 150;

@@ -26,10 +26,12 @@ def about(user_id: Any) -> ColumnElement[bool]:
     )
 
 
-def my_events(user: User, limit: int, before: int | None) -> dict[str, Any]:
-    """The events about my records, newest first."""
+def my_events(user: User, filters: dict[str, Any]) -> dict[str, Any]:
+    """The events about my records (or one of them), newest first."""
     query = select(AuditEvent).where(AuditEvent.school_id == user.school_id, about(user.id))
-    return _page(query, limit, before)
+    if filters.get("record"):
+        query = query.where(AuditEvent.record_id == filters["record"])
+    return _page(query, filters["limit"], filters.get("before"))
 
 
 def school_events(user: User, filters: dict[str, Any]) -> dict[str, Any]:

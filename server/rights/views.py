@@ -51,7 +51,7 @@ def zip_response(content: bytes, filename: str) -> Response:
 @blp.response(200, AuditPageSchema)
 def list_my_audit(query: dict[str, Any]) -> dict[str, Any]:
     """Who read, downloaded, shared or exported my records, newest first (paged)."""
-    return trail.my_events(current_user(), query["limit"], query.get("before"))
+    return trail.my_events(current_user(), query)
 
 
 @blp.route("/admin/audit", methods=["GET"])

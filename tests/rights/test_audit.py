@@ -67,6 +67,10 @@ def test_the_observee_sees_a_leads_download_of_their_shared_observation(world):
     # Ana observed that lesson: it is her record too; Chloe takes no part in it.
     assert _of(_events(world, "ana"), "report.downloaded", shared) == [event]
     assert _of(_events(world, "chloe"), "report.downloaded") == []
+    about_it = _events(world, "ben", record=shared)
+    assert event in about_it
+    assert {e["record_id"] for e in about_it} == {shared}
+    assert _events(world, "ben", record=world.ids["private"]) == []
 
 
 def test_every_pdf_download_is_one_row(world):

@@ -6,6 +6,7 @@ import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { renderMyLearning } from '../views/my-learning.js';
 import { byDue, live, myObservations, nameMap, readAll, redrawnScreen, stepItem, summary } from './common.js';
+import { whoHasSeenMine } from './rights.js';
 
 /**
  * @param {import('../app.js').Ctx} ctx
@@ -57,7 +58,12 @@ export async function myLearningScreen(ctx, params = {}) {
     },
     onDownload: async () => ctx.toast(await downloadReport(`/reports/teachers/${me}.pdf`)),
   };
-  const screen = await redrawnScreen('My learning', 'learning', async () => renderMyLearning(await load(ctx, picked), actions));
+  const draw = async () => renderMyLearning(await load(ctx, picked), actions);
+  const screen = await redrawnScreen('My learning', 'learning', async () => {
+    const node = await draw();
+    node.append(whoHasSeenMine(ctx)); // the audit trail (screens/rights.js)
+    return node;
+  });
   if (picked.step || picked.focus) {
     screen.focus = () => {
       const item = screen.node.querySelector('.picked');

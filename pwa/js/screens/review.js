@@ -8,6 +8,7 @@ import {
 } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
+import { whoHasSeenThis } from './rights.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
 
@@ -287,6 +288,7 @@ export async function reviewScreen(ctx, params) {
     },
   };
   const view = mountReview(loaded.view, reviewActions(ctx, r));
+  view.node.append(whoHasSeenThis(ctx, id)); // the audit trail (screens/rights.js)
   performance.mark('review-ready');
   if (!loaded.view.complete) setTimeout(() => r.refresh(), 0); // the rest of the notes
   return {

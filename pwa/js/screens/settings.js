@@ -13,6 +13,7 @@ import { requestPersistence, signOut, storageReport } from '../session.js';
 import { syncNow } from '../sync.js';
 import { appVersion, applyUpdate, isWaiting } from '../updates.js';
 import { renderSettings } from '../views/settings.js';
+import { myData } from './rights.js';
 
 const ENTITY_WORDS = /** @type {Record<string, string>} */ ({
   note: 'A note', observation: 'An observation', next_step: 'A next step', focus: 'A focus', lookfor: 'A look-for',
@@ -164,6 +165,18 @@ function settingsActions(ctx, st) {
 }
 
 /**
+ * "Your data" (screens/rights.js), placed before "Sign out".
+ * @param {import('../app.js').Ctx} ctx
+ * @param {HTMLElement} node
+ */
+function withMyData(ctx, node) {
+  const sections = node.querySelectorAll(':scope > section');
+  const last = sections[sections.length - 1];
+  node.insertBefore(myData(ctx, ctx.online), last || null);
+  return node;
+}
+
+/**
  * @param {import('../app.js').Ctx} ctx
  * @returns {Promise<import('../app.js').Screen>}
  */
@@ -174,9 +187,9 @@ export async function settingsScreen(ctx) {
   const screen = {
     title: 'Settings',
     tab: 'settings',
-    node: renderSettings(await load(ctx, st.fresh), actions),
+    node: withMyData(ctx, renderSettings(await load(ctx, st.fresh), actions)),
     async refresh() {
-      const next = renderSettings(await load(ctx, st.fresh), actions);
+      const next = withMyData(ctx, renderSettings(await load(ctx, st.fresh), actions));
       screen.node.replaceWith(next);
       screen.node = next;
     },
