@@ -208,10 +208,18 @@ def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
         page.c.created_by,
         page.c.conflicts,
         fields,
+        _yjs(page, dialect),
         page.c.evicted,
     ]
     columns = [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
     return select(*columns).order_by(page.c.version)
+
+
+def _yjs(page: Any, dialect: str) -> ColumnElement[Any]:
+    """The co-written texts' documents of the chosen rows that have them (server.sync.cotext)."""
+    documents = [(e, CODECS[e].pull_plan(dialect).yjs_of(page.c.id)) for e in CODECS]
+    whens = [(page.c.entity == e, d) for e, d in documents if d is not None]
+    return case((page.c.evicted, null()), *whens, else_=null())
 
 
 def _window(model: Any, window: Window) -> list[ColumnElement[bool]]:
