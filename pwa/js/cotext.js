@@ -195,3 +195,46 @@ export function coalesce(first, second) {
 export function isEdit(value) {
   return Boolean(value) && typeof value === 'object' && typeof value.yjs === 'string';
 }
+
+/**
+ * A put's co-written texts as Yjs edits of the record's documents (where it has them): the
+ * fields to queue, and the values to show (a partner's words that came since the base kept).
+ * Updates `record.yjs`, and `record.yjsTyped`: for a field saved from a base, that base and
+ * what this device's saves from it have made of it, so that the next save from the same base
+ * (a draft saved as it is typed) edits from the text saved last, not from the base again.
+ * @param {import('./db.js').StoredRecord} record
+ * @param {{fields?: Record<string, any>, bases?: Record<string, string>}} change
+ * @returns {{wire: Record<string, any>, shown: Record<string, any>}}
+ */
+export function coWrite(record, change) {
+  const fields = change.fields || {};
+  const wire = { ...fields };
+  const shown = { ...fields };
+  for (const [name, value] of Object.entries(fields)) {
+    const current = record.yjs?.[name];
+    if (!isCoText(record.entity, name) || typeof value !== 'string' || !current) continue;
+    const given = change.bases?.[name];
+    const typed = record.yjsTyped?.[name];
+    const base = given && typed && typed.from === given ? typed.to : given;
+    const made = edit(fieldKey(record.entity, record.id, name), current, value, base);
+    record.yjs = { ...record.yjs, [name]: made.state };
+    if (given && made.based) record.yjsTyped = { ...record.yjsTyped, [name]: { from: given, to: made.based } };
+    shown[name] = made.text;
+    if (made.update) wire[name] = { yjs: made.update };
+    else delete wire[name];
+  }
+  return { wire, shown };
+}
+
+/**
+ * Newer fields over older ones; two Yjs edits of one field become one update.
+ * @param {Record<string, any>} older
+ * @param {Record<string, any>} newer
+ */
+export function foldFields(older, newer) {
+  const fields = { ...older, ...newer };
+  for (const [name, value] of Object.entries(newer)) {
+    if (isEdit(value) && isEdit(older[name])) fields[name] = { yjs: coalesce(older[name].yjs, value.yjs) };
+  }
+  return fields;
+}
