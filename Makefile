@@ -8,13 +8,14 @@ BENCH_NODE_STAMP := bench/node_modules/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help setup system-deps run test test-fast lint format bench clean
+.PHONY: help setup system-deps run test test-fast lint format bench vendor clean
 
 help:
 	@echo "make run     set up, migrate, load the demo school, serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up (Debian packages, venv, npm) and run every test, SQLite and PostgreSQL"
 	@echo "make lint    ruff, mypy, and the PWA's JSDoc types (tsc)"
 	@echo "make bench   benchmarks, written to BENCHMARKS.md"
+	@echo "make vendor  rebuild pwa/vendor/yjs.js from the locked npm package (then commit it)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,17 @@ lint: setup $(NODE_STAMP)
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Yjs for the PWA: one ES module made from the locked npm package, committed so that `make run`
+# needs no npm (tests/test_vendor.py checks that rebuilding gives the same bytes).
+VENDOR_YJS = node_modules/.bin/esbuild scripts/vendor-yjs.js --bundle --format=esm --minify \
+	--legal-comments=none --log-level=warning \
+	--banner:js="// @ts-nocheck Yjs $$(node -p "require('yjs/package.json').version") (MIT License, Kevin Jahns), bundled by make vendor from package-lock.json: do not edit."
+
+VENDOR_OUT ?= pwa/vendor/yjs.js
+
+vendor: $(NODE_STAMP)
+	$(VENDOR_YJS) --outfile=$(VENDOR_OUT)
 
 bench: system-deps setup $(NODE_STAMP) $(BENCH_NODE_STAMP)
 	$(BIN)/python -m bench

@@ -28,6 +28,23 @@ class Text(fields.String):
         super().__init__(**kwargs)
 
 
+class CoText(Text):
+    """A co-written text: a string (a value, merged as PROTOCOL.md says), or
+    {"yjs": "<base64 of a Yjs update, v1>"}: an edit merged into the field's document; the
+    limits then apply to the merged text, which the server checks."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dict):
+            if set(value) != {"yjs"} or not isinstance(value["yjs"], str):
+                raise ValidationError('Give a string, or {"yjs": "<base64 of a Yjs update>"}.')
+            return {"yjs": value["yjs"]}
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    def _validate(self, value: Any) -> None:
+        if not isinstance(value, dict):
+            super()._validate(value)
+
+
 class UTCDateTime(fields.AwareDateTime):
     """An ISO 8601 timestamp with an offset; stored and echoed in UTC."""
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing
 
-from schemas.base import StrictBoolean, StrictInteger, Text, UTCDateTime
+from schemas.base import CoText, StrictBoolean, StrictInteger, Text, UTCDateTime
 
 
 class Unsure(Exception):
@@ -130,6 +130,20 @@ def _string_keyed_dict(value: Any) -> Any:
     return dict(value)
 
 
+def _cotext(field: fields.Field[Any]) -> Check:
+    """A co-written text: a string as Text checks it, or exactly {"yjs": <string>}."""
+    string = _validated(field, _string)
+
+    def check(value: Any) -> Any:
+        if type(value) is dict:
+            if value.keys() != {"yjs"} or type(value["yjs"]) is not str:
+                raise Unsure
+            return {"yjs": value["yjs"]}
+        return string(value)
+
+    return check
+
+
 def _checker(field: fields.Field[Any]) -> Check | None:
     """The fast check for one field, or None when the field kind is not covered."""
     plain: dict[type[fields.Field[Any]], Check] = {
@@ -142,6 +156,8 @@ def _checker(field: fields.Field[Any]) -> Check | None:
     kind = type(field)
     if kind in plain:
         return _validated(field, plain[kind])
+    if kind is CoText:
+        return _cotext(field)
     if kind in (fields.String, Text):
         return _validated(field, _string)
     if kind is fields.List:

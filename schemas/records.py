@@ -15,6 +15,7 @@ from schemas.base import (
     NOTE_TEXT_MAX,
     TITLE_MAX,
     BaseSchema,
+    CoText,
     StrictBoolean,
     StrictInteger,
     Text,
@@ -80,11 +81,11 @@ class ObservationSchema(RecordSchema):
     )
     visibility = fields.String(validate=one_of(VISIBILITIES))
     status = fields.String(validate=one_of(OBSERVATION_STATUSES))
-    focus_question = Text()
-    learning_intention = Text()
-    strengths = Text()
-    wonderings = Text()
-    reflection = Text()
+    focus_question = CoText()
+    learning_intention = CoText()
+    strengths = CoText()
+    wonderings = CoText()
+    reflection = CoText()
     case_pupils = _label_list(30)
 
     @validates_schema
@@ -117,7 +118,7 @@ class NoteSchema(RecordSchema):
 class NextStepSchema(RecordSchema):
     observation_id = fields.UUID(allow_none=True)
     owner_id = fields.UUID(required=True)
-    text = Text(min_length=1, required=True)
+    text = CoText(min_length=1, required=True)
     due_on = fields.Date(allow_none=True)
     status = fields.String(validate=one_of(NEXT_STEP_STATUSES))
     focus_id = fields.UUID(allow_none=True)

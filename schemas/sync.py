@@ -67,7 +67,17 @@ class MutationSchema(BaseSchema):
     base_version = StrictInteger(load_default=0, validate=validate.Range(min=0))
     hlc = ma.fields.String(required=True, validate=validate.Length(max=100))
     # `fields` would shadow marshmallow's own Schema.fields: load it under another name.
-    fields_ = ma.fields.Dict(keys=ma.fields.String(), load_default=dict, data_key="fields")
+    fields_ = ma.fields.Dict(
+        keys=ma.fields.String(),
+        load_default=dict,
+        data_key="fields",
+        metadata={
+            "description": "the record's fields (PROTOCOL.md); a co-written text (observation "
+            "focus_question, learning_intention, strengths, wonderings, reflection; next step "
+            'text) may be {"yjs": "<base64 of a Yjs update, v1>"}: an edit merged into the '
+            "field's document, never a conflict (README: co-written text)"
+        },
+    )
     resolves = ma.fields.List(
         ma.fields.UUID(), load_default=list, validate=validate.Length(max=1000)
     )
@@ -120,6 +130,14 @@ class ChangeSchema(BaseSchema):
     fields_ = ma.fields.Dict(keys=ma.fields.String(), data_key="fields")
     created_by = ma.fields.UUID(allow_none=True)
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
+    yjs = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        metadata={
+            "description": "observations and next steps: each co-written text's Yjs document, "
+            "{field: base64 of its full state as a Yjs update, v1} (README: co-written text)"
+        },
+    )
     evicted = StrictBoolean()
 
 

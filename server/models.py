@@ -251,6 +251,8 @@ class Observation(SyncedMixin, Model):
     wonderings: Mapped[str] = mapped_column(Text, default="")
     reflection: Mapped[str] = mapped_column(Text, default="")
     case_pupils: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The co-written texts' Yjs documents: {field: base64 full state} (server.sync.cotext).
+    yjs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
     __table_args__ = (
         Index("ix_observation_school_version", "school_id", "version"),
@@ -312,6 +314,7 @@ class NextStep(SyncedMixin, Model):
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(6), default="open")
     focus_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("focus.id"))
+    yjs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
 
 class Focus(SyncedMixin, Model):

@@ -14,6 +14,8 @@
  *             `version` the version last pulled. Indexes: `entity`; `parent` (the observation
  *             of a note or next step); `timeline` [parent, at] (notes in time order, `at` in
  *             epoch milliseconds). `recordPut` sets `parent` and `at` from the values shown.
+ *             An observation or next step also keeps `yjs`: {field: base64 state of the
+ *             co-written text's document on this device} (js/cotext.js).
  * - outbox    seq -> a mutation waiting for the server's answer (index `record`).
  * - rejected  auto key -> a mutation the server refused, kept with its text and error.
  * - drafts    observation_id -> the note being typed on the capture screen, and its clock.
@@ -38,7 +40,8 @@ const STORES = Object.freeze({
  *   entity: string, id: string, parent?: string, version: number, deleted: boolean,
  *   fields: Record<string, any>, local: Record<string, any>, created_by: string | null,
  *   conflicts: Conflict[], resolved: string[], pendingSeq: number, at?: number,
- *   fieldVersions: Record<string, number>, problem: ApiErrorBody | null
+ *   fieldVersions: Record<string, number>, problem: ApiErrorBody | null,
+ *   yjs?: Record<string, string>, yjsTyped?: Record<string, {from: string, to: string}>
  * }} StoredRecord
  * @typedef {{
  *   seq: number, entity: string, id: string, op: 'put' | 'delete', base_version: number,

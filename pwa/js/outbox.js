@@ -14,12 +14,19 @@
  *
  * An edit of a record whose newest entry has not been sent yet is folded into that entry (the
  * same seq, the newer stamp), so typing produces one mutation per pause, not one per keystroke.
+ *
+ * A co-written text (cotext.js) whose document this device holds is queued as a Yjs edit,
+ * `{"yjs": update}`, not as the string; the record shows the document's text and keeps its new
+ * state in `yjs`. Edits folded into one entry are merged into one update; an entry sent again
+ * after a lost answer is the same seq, so the server answers `duplicate` (and an update applied
+ * twice changes nothing anyway).
  */
 
 import {
   addEntry, addRejected, deleteEntry, draftPut, entriesOfRecord, firstEntries, lastEntry, metaGet,
   metaPut, recordDelete, recordGet, recordPut, replaceEntries, takeRejected, transact, updateEntry,
 } from './db.js';
+import { coWrite, foldFields, isEdit } from './cotext.js';
 import { format, tick } from './hlc.js';
 
 /** @typedef {import('./db.js').StoredRecord} StoredRecord */
@@ -64,9 +71,14 @@ function queued() {
 export function blankRecord(entity, id, userId) {
   return {
     entity, id, version: 0, deleted: false, fields: {}, local: {}, created_by: userId,
-    conflicts: [], resolved: [], pendingSeq: 0, fieldVersions: {}, problem: null,
+    conflicts: [], resolved: [], pendingSeq: 0, fieldVersions: {}, problem: null, yjs: {},
   };
 }
+
+/**
+ * @typedef {{op: 'put' | 'delete', fields?: Record<string, any>, resolves?: string[],
+ *   bases?: Record<string, string>}} Change
+ */
 
 /**
  * The names a change writes (a delete writes `deleted`).
@@ -103,7 +115,7 @@ async function fold(tx, record, change, stamp) {
     const last = await lastEntry(tx);
     if (!last || last.seq !== newest.seq) return 0;
   }
-  newest.fields = { ...newest.fields, ...change.fields };
+  newest.fields = foldFields(newest.fields || {}, change.fields || {});
   newest.hlc = stamp;
   newest.base_version = Math.min(newest.base_version, baseVersion(record, names));
   await updateEntry(tx, newest);
@@ -117,7 +129,7 @@ async function fold(tx, record, change, stamp) {
  * @param {IDBTransaction} tx
  * @param {string} entity
  * @param {string} id
- * @param {{op: 'put' | 'delete', fields?: Record<string, any>, resolves?: string[]}} change
+ * @param {Change} change
  */
 export async function enqueue(tx, entity, id, change) {
   const [session, lastClock, lastSeq, stored] = await Promise.all([
@@ -127,7 +139,9 @@ export async function enqueue(tx, entity, id, change) {
   const clock = tick(lastClock, Date.now());
   const stamp = format(clock, session.client_id);
   const record = stored || blankRecord(entity, id, session.user.id);
-  let seq = await fold(tx, record, change, stamp);
+  const { wire, shown } = change.op === 'put' ? coWrite(record, change) : { wire: {}, shown: {} };
+  const queuedChange = change.op === 'put' ? { ...change, fields: wire } : change;
+  let seq = await fold(tx, record, queuedChange, stamp);
   const writes = [];
   if (!seq) {
     seq = (lastSeq || 0) + 1;
@@ -135,11 +149,11 @@ export async function enqueue(tx, entity, id, change) {
     const entry = {
       seq, entity, id, op: change.op, base_version: baseVersion(record, namesOf(change)), hlc: stamp,
     };
-    if (change.op === 'put') entry.fields = change.fields || {};
+    if (change.op === 'put') entry.fields = wire;
     if (change.resolves && change.resolves.length) entry.resolves = change.resolves;
     writes.push(addEntry(tx, entry), metaPut(tx, 'seq', seq));
   }
-  applyLocally(record, change, seq);
+  applyLocally(record, change.op === 'put' ? { ...change, fields: shown } : change, seq);
   writes.push(recordPut(tx, record), metaPut(tx, 'clock', clock));
   await Promise.all(writes);
   return seq;
@@ -164,11 +178,13 @@ function applyLocally(record, change, seq) {
  * @param {string} entity
  * @param {string} id
  * @param {Record<string, any>} fields
- * @param {{resolves?: string[]}} [options]
+ * @param {{resolves?: string[], bases?: Record<string, string>}} [options] `bases`: for a
+ *   co-written field, the document state (`record.yjs[field]`) the person started editing
+ *   from, so that words a partner added since are kept.
  */
 export async function putRecord(entity, id, fields, options = {}) {
-  const seq = await transact(CHANGE_SCOPE, 'readwrite', (tx) =>
-    enqueue(tx, entity, id, { op: 'put', fields, resolves: options.resolves }));
+  const change = { op: /** @type {const} */ ('put'), fields, resolves: options.resolves, bases: options.bases };
+  const seq = await transact(CHANGE_SCOPE, 'readwrite', (tx) => enqueue(tx, entity, id, change));
   queued();
   return seq;
 }
@@ -213,6 +229,7 @@ export async function acknowledge(tx, entry, result) {
     const error = result.error || { code: 'rejected', message: 'The server refused this change.' };
     await addRejected(tx, { entry, error, at: new Date().toISOString() });
     if (record) record.problem = error;
+    if (record) forgetRefusedEdits(record, entry);
   }
   if (!record) return;
   if (record.pendingSeq <= entry.seq) {
@@ -222,6 +239,18 @@ export async function acknowledge(tx, entry, result) {
   if (result.conflicts) record.conflicts = result.conflicts;
   if (result.status === 'applied' && result.version) await rebase(tx, record, entry, result.version);
   await recordPut(tx, record);
+}
+
+/**
+ * The server refused a Yjs edit: this device's document holds words the server's does not, so
+ * it is dropped (the words stay in `local`); the next pull brings the server's document back.
+ * @param {StoredRecord} record
+ * @param {OutboxEntry} entry
+ */
+function forgetRefusedEdits(record, entry) {
+  const refused = Object.entries(entry.fields || {}).filter(([, value]) => isEdit(value));
+  if (!refused.length || !record.yjs) return;
+  record.yjs = Object.fromEntries(Object.entries(record.yjs).filter(([name]) => !refused.some(([n]) => n === name)));
 }
 
 /**

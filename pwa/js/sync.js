@@ -19,6 +19,7 @@ import {
   childrenGet, firstEntries, metaGet, metaPut, readMeta, recordDelete, recordGet, recordPut, transact,
   updateEntry, writeMeta,
 } from './db.js';
+import { fieldKey, mergePulled } from './cotext.js';
 import { observe } from './hlc.js';
 import { acknowledge, blankRecord, onQueued, renumber } from './outbox.js';
 import { notifyData, publish, refreshCounts, status } from './sync-status.js';
@@ -288,11 +289,34 @@ async function applyChange(tx, change, clock) {
   record.fieldVersions = Object.fromEntries(Object.entries(record.fieldVersions).filter(([, v]) => v > change.version));
   const keepLocal = record.pendingSeq || record.problem;
   if (!keepLocal) record.local = {};
+  if (change.yjs) takeDocuments(record, change.yjs);
   let seen = clock;
   for (const conflict of record.conflicts) seen = observe(seen, conflict.hlc);
   if (record.deleted && !keepLocal) await recordDelete(tx, record.entity, record.id);
   else await recordPut(tx, record);
   return seen;
+}
+
+/**
+ * The pulled co-written documents (cotext.js): a field with an edit waiting to be confirmed
+ * merges the pulled state into this device's document, so the edit survives and the text
+ * shown holds both; any other field takes the server's state.
+ * @param {import('./db.js').StoredRecord} record
+ * @param {Record<string, string>} pulled
+ */
+function takeDocuments(record, pulled) {
+  const documents = { ...(record.yjs || {}) };
+  for (const [name, state] of Object.entries(pulled)) {
+    const mine = documents[name];
+    if (record.pendingSeq && mine && name in record.local) {
+      const merged = mergePulled(fieldKey(record.entity, record.id, name), mine, state);
+      documents[name] = merged.state;
+      record.local[name] = merged.text;
+    } else {
+      documents[name] = state;
+    }
+  }
+  record.yjs = documents;
 }
 
 /**

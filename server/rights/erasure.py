@@ -39,6 +39,7 @@ from server.models import (
 )
 from server.rights import jobs
 from server.rights.tombstones import TEXT_FIELDS, tombstone
+from server.sync import cotext
 from server.sync.versions import VersionAllocator, write_transaction
 
 FORMER = "A former colleague"
@@ -132,6 +133,8 @@ def scrub_texts(school_id: uuid.UUID, words: tuple[str, ...], versions: VersionA
         for row in list(rows):
             values = {f: pattern.sub(FORMER, getattr(row, f) or "") for f in fields}
             conflicts = json.loads(pattern.sub(FORMER, json.dumps(row.conflicts or [])))
+            if hasattr(model, "yjs"):  # the documents forget the old words too
+                values["yjs"] = cotext.scrubbed(model.__tablename__, row.yjs, values)
             db.session.execute(
                 update(model)
                 .where(model.id == row.id)

@@ -41,6 +41,8 @@ def tombstone(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> i
     """Delete these records for good (see the module docstring); returns how many."""
     blank: dict[str, Any] = {field: "" for field in TEXT_FIELDS.get(model, ())}
     extra: dict[str, Any] = {"case_pupils": []} if model is Observation else {}
+    if hasattr(model, "yjs"):
+        extra["yjs"] = {}  # the co-written documents go with the text
     for record_id in ids:
         db.session.execute(
             update(model)

@@ -34,6 +34,7 @@ class Entry:
     state: RecordState
     in_database: bool
     dirty: bool = False
+    yjs: dict[str, str] | None = None  # co-written texts' documents (server.sync.cotext)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Batch:
     school_user_ids: set[str] | None = None
     noted_observations: set[str] = field(default_factory=set)
     review_requests: set[str] = field(default_factory=set)
+    docs: dict[Any, Any] = field(default_factory=dict)  # live Yjs documents (cotext.Docs)
 
     def load(self, entity: str, ids: set[str]) -> None:
         """Read records into the working set, in one query per entity."""
@@ -66,6 +68,7 @@ class Batch:
             self.entries[key] = Entry(
                 entity, row["school_id"], row["created_by"], _state(entity, row), True
             )
+            self.entries[key].yjs = row.get("yjs")
         self.missing |= {(entity, i) for i in wanted if (entity, i) not in self.entries}
 
     def get(self, entity: str, record_id: str) -> Entry | None:
@@ -137,6 +140,8 @@ def _row_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
         conflicts=[c.to_json() for c in state.conflicts],
         updated_at=now,
     )
+    if "yjs" in CODECS[entry.entity].table.c:
+        values["yjs"] = entry.yjs or {}
     return values
 
 

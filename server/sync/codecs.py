@@ -123,6 +123,7 @@ PULL_COLUMNS = (
     "created_by",
     "conflicts",
     "fields",
+    "yjs",
     "evicted",
 )
 
@@ -178,6 +179,8 @@ class PullPlan:
         self.fields = json_object(
             [(name, json_value(table.c[name], dialect)) for name in fields], dialect
         )
+        # The co-written texts' documents (server.sync.cotext), stored as the wire's JSON.
+        self.yjs = as_text(table.c.yjs, dialect) if "yjs" in table.c else None
 
     def columns(self, entity: str) -> list[ColumnElement[Any]]:
         """entity, id (as stored), version, deleted, created_by, conflicts, evicted."""
@@ -197,13 +200,19 @@ class PullPlan:
         """The fields JSON of the record with this id (a scalar subquery)."""
         return select(self.fields).where(self.table.c.id == record_id).scalar_subquery()
 
+    def yjs_of(self, record_id: Any) -> ColumnElement[Any] | None:
+        """The `yjs` JSON of the record with this id, for entities with co-written texts."""
+        if self.yjs is None:
+            return None
+        return select(self.yjs).where(self.table.c.id == record_id).scalar_subquery()
+
 
 def pulled_change(row: Any) -> dict[str, Any]:
     """One change of a pull page from one UNION ALL row."""
-    entity, record_id, version, deleted, created_by, conflicts, fields, evicted = row
+    entity, record_id, version, deleted, created_by, conflicts, fields, yjs, evicted = row
     if evicted:
         return {"entity": entity, "id": record_id, "version": version, "evicted": True}
-    return {
+    change = {
         "entity": entity,
         "id": record_id,
         "version": version,
@@ -212,6 +221,9 @@ def pulled_change(row: Any) -> dict[str, Any]:
         "created_by": created_by,
         "conflicts": orjson.Fragment(conflicts or "[]"),
     }
+    if yjs:
+        change["yjs"] = orjson.Fragment(yjs)
+    return change
 
 
 CODECS: dict[str, EntityCodec] = {entity: EntityCodec(entity) for entity in SYNCED_MODELS}

@@ -212,10 +212,18 @@ def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
         page.c.created_by,
         page.c.conflicts,
         fields,
+        _yjs(page, dialect),
         page.c.evicted,
     ]
     columns = [value.label(name) for value, name in zip(values, PULL_COLUMNS, strict=True)]
     return select(*columns).order_by(page.c.version)
+
+
+def _yjs(page: Any, dialect: str) -> ColumnElement[Any]:
+    """The co-written texts' documents of the chosen rows that have them (server.sync.cotext)."""
+    documents = [(e, CODECS[e].pull_plan(dialect).yjs_of(page.c.id)) for e in CODECS]
+    whens = [(page.c.entity == e, d) for e, d in documents if d is not None]
+    return case((page.c.evicted, null()), *whens, else_=null())
 
 
 def _window(model: Any, window: Window) -> list[ColumnElement[bool]]:
@@ -327,9 +335,9 @@ def _observations_carried(rows: list[Any]) -> list[tuple[str, Any, str]]:
     """The observations a page hands over, as (id, created_by, fields JSON): no evictions or
     tombstones (rows as PULL_COLUMNS name them)."""
     return [
-        (record_id, created_by, fields)
-        for entity, record_id, _, deleted, created_by, _, fields, evicted in rows
-        if entity == "observation" and not evicted and not deleted
+        (row.id, row.created_by, row.fields)
+        for row in rows
+        if row.entity == "observation" and not row.evicted and not row.deleted
     ]
 
 

@@ -25,7 +25,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Device, User, utcnow
 from server.reminders import events
-from server.sync import audience
+from server.sync import audience, cotext
 from server.sync.batch import Batch, Entry, preload, uuid_or_none
 from server.sync.checks import Rejected, check_fixed_fields, check_rules
 from server.sync.codecs import CODECS
@@ -97,7 +97,7 @@ def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
         raise Rejected(
             "forbidden", "This id belongs to a record you may not change; use a new UUID."
         )
-    fields = _incoming_fields(entity, m, entry)
+    fields, merged = _incoming_fields(batch, entity, m, entry)
     check_rules(batch, entity, entry, fields)
     status_before = entry.state.fields.get("status") if entry else None
     mutation = Mutation(
@@ -108,16 +108,23 @@ def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
         fields=fields,
         resolves=tuple(str(r) for r in m["resolves"]),
         author_id=str(batch.user.id),
+        premerged=frozenset(merged),
     )
     if policy.changes_scope(entity, fields, new=entry is None):
         outcome = _merge_with_scope(batch, entity, entry, mutation)
     else:
         outcome = _merge(batch, entity, entry, mutation)
+    if entity in cotext.FIELDS:
+        _settle_documents(batch, entity, mutation, merged)
     if entity == "note" and outcome.changed and entry is None:
         batch.noted_observations.add(outcome.state.fields["observation_id"])
     captured = outcome.state.fields.get("status") == "captured" and not outcome.state.deleted
     if entity == "observation" and outcome.changed and captured and status_before != "captured":
         batch.review_requests.add(record_id)  # a participant asks the others to review
+    return _result(m, outcome)
+
+
+def _result(m: dict[str, Any], outcome: Any) -> dict[str, Any]:
     result: dict[str, Any] = {
         "seq": m["seq"],
         "status": outcome.status,
@@ -156,7 +163,37 @@ def _messages(exc: ValidationError) -> dict[str, Any]:
     return exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
 
 
-def _incoming_fields(entity: str, m: dict[str, Any], entry: Entry | None) -> dict[str, Any]:
+def _incoming_fields(
+    batch: Batch, entity: str, m: dict[str, Any], entry: Entry | None
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The mutation's fields as canonical values, and the new states of Yjs-edited fields."""
+    fields, updates = cotext.split(entity, _loaded_fields(entity, m, entry))
+    if not updates:
+        return fields, {}
+    current = entry.state.fields if entry else {}
+    key = (entity, str(m["id"]))
+    texts, merged = cotext.merge_edits(
+        batch.docs, key, current, entry.yjs if entry else None, updates
+    )
+    return {**fields, **texts}, merged
+
+
+def _settle_documents(
+    batch: Batch, entity: str, mutation: Mutation, merged: dict[str, bytes]
+) -> None:
+    """Keep the record's documents equal to its co-written texts (server.sync.cotext)."""
+    entry = batch.get(entity, mutation.record_id)
+    if entry is None or mutation.op == "delete":
+        return
+    written = [name for name in mutation.fields if name not in merged]
+    key = (entity, mutation.record_id)
+    yjs = cotext.settle(batch.docs, key, entry.state.fields, entry.yjs, merged, written)
+    if yjs is not None:
+        entry.yjs = yjs
+        batch.store(entity, mutation.record_id, entry.state, entry)
+
+
+def _loaded_fields(entity: str, m: dict[str, Any], entry: Entry | None) -> dict[str, Any]:
     if m["op"] == "delete":
         if m["fields_"]:
             raise Rejected(

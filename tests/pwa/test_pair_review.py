@@ -42,8 +42,8 @@ def test_a_pair_sees_the_union_of_notes_and_settles_a_conflict_once(
     first: str, new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     """Both capture offline and reconnect (in each order): both see every note in time order.
-    Both change `strengths` offline: both see a conflict card; one settles it; the other's
-    card goes at its next sync."""
+    One changes `strengths` offline and a plain-string client changes it concurrently: both
+    phones see a conflict card; one settles it; the other's card goes at its next sync."""
     second = PAIR[1 - PAIR.index(first)]
     api = ApiUser.login(live, staff["observer"].email)
     observation_id = api.observation(
@@ -73,17 +73,21 @@ def test_a_pair_sees_the_union_of_notes_and_settles_a_conflict_once(
         page.wait_for_selector("main[data-ready=review]")
         assert note_texts(page) == written
 
+    # Strengths is co-written: two phones' edits merge (tests/pwa/test_cowriting.py). A conflict
+    # card comes from a plain-string writer that had not seen the phone's words.
+    plain = ApiUser.login(live, staff[second].email)
+    plain.pull_all()
+    page, network = phones[first]
+    network.set_offline(True)
+    page.fill("textarea[name=strengths]", f"Strengths seen by {staff[first].name}")
+    page.locator("textarea[name=strengths]").blur()
+    expect_pending(page, 1)
+    network.set_offline(False)
+    wait_synced(page)
+    strengths = f"Strengths seen by {staff[second].name}"
+    assert plain.put("observation", observation_id, {"strengths": strengths})["status"] == "merged"
     for key in PAIR:
-        page, network = phones[key]
-        network.set_offline(True)
-        page.fill("textarea[name=strengths]", f"Strengths seen by {staff[key].name}")
-        page.locator("textarea[name=strengths]").blur()
-        expect_pending(page, 1)
-    for key in (first, second):
-        page, network = phones[key]
-        network.set_offline(False)
-        wait_synced(page)
-    sync_and_wait(*phones[first])
+        sync_and_wait(*phones[key])
     cards = {key: phones[key][0].locator(".conflict-card[data-field=strengths]") for key in PAIR}
     for key in PAIR:
         expect(cards[key]).to_be_visible()

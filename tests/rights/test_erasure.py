@@ -4,6 +4,7 @@ held their records get tombstones; a second erasure is a clear error."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
@@ -31,6 +32,10 @@ def world(factory):
         world, "ana", world.ids["shared"], school.at(10), 20, "strength",
         f"Ben Okafor modelled it well; ask BEN OKAFOR ({email}) for the slides.",
     )  # fmt: skip
+    strengths = "Ben Okafor's hinge question; then everyone answered."  # a co-written text
+    assert world.clients["ana"].put("observation", world.ids["shared"], {"strengths": strengths})[
+        "status"
+    ] == "applied"
     for who in ("ana", "lead"):
         world.clients[who].pull_all()
     return world
@@ -108,7 +113,9 @@ def _everything(world, factory):
     texts = []
     for who in ("ana", "chloe", "lead", "admin"):
         fresh = SyncClient(factory.login(_user(factory, world, who), device_name="new phone"))
-        texts.append(json.dumps(fresh.pull_all()))
+        pulled = fresh.pull_all()
+        texts.append(json.dumps(pulled))
+        texts.extend(_documents(pulled))
         texts.append(world.get(who, "/api/v1/me/audit").get_data(as_text=True))
         archive = zipfile.ZipFile(io.BytesIO(world.get(who, "/api/v1/me/export").data))
         for name in archive.namelist():
@@ -128,6 +135,16 @@ def _everything(world, factory):
         assert response.status_code == 200, url
         texts.append(pdf_text(response.data))
     return "\n".join(texts)
+
+
+def _documents(pulled):
+    """The co-written texts' Yjs states as bytes read as text: a document keeps deleted words
+    unless it is compacted, so the name must not survive in them either."""
+    return [
+        base64.b64decode(state).decode("utf-8", errors="replace")
+        for change in pulled
+        for state in (change.get("yjs") or {}).values()
+    ]
 
 
 def _user(factory, world, who):

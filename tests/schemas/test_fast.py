@@ -60,10 +60,13 @@ scalars = st.one_of(
         ["evidence", "pupils", "seen", "partly", "put", "delete", "note", "school", "open"]
     ),
 )
+# A co-written text (CoText) may be {"yjs": "<base64>"}: the form and its near misses.
+YJS_FORMS = [{"yjs": "AAA="}, {"yjs": ""}, {"yjs": 5}, {"yjs": None}, {"yjs": "AAA=", "x": 1}, {}]
 values = st.one_of(
     scalars,
     st.lists(scalars, max_size=4),
     st.dictionaries(st.text(max_size=5), scalars, max_size=3),
+    st.sampled_from(YJS_FORMS),
 )
 
 
@@ -196,3 +199,20 @@ def test_schemas_with_their_own_hooks_always_use_marshmallow() -> None:
     assert not loader.supported
     with pytest.raises(Unsure):
         loader.fast({})
+
+
+@pytest.mark.parametrize("form", YJS_FORMS)
+def test_a_co_written_text_as_a_yjs_edit_loads_alike_on_both_paths(form: dict[str, Any]) -> None:
+    schema = RECORD_SCHEMAS["next_step"]
+    raw = {**VALID["next_step"], "text": form}
+    try:
+        fast: tuple[str, Any] = ("ok", FastLoader(schema).load(raw))
+    except ValidationError as exc:
+        fast = ("error", exc.messages)
+    assert fast == _reference(schema, raw, False)
+    assert FastLoader(schema).supported
+
+
+def test_the_fast_path_takes_a_yjs_edit_as_it_is() -> None:
+    loaded = FastLoader(RECORD_SCHEMAS["next_step"]).fast({"text": {"yjs": "AAA="}}, True)
+    assert loaded == {"text": {"yjs": "AAA="}}

@@ -211,7 +211,7 @@ export function mountReview(data, actions) {
     refreshText(strengths, next.fields.strengths);
     refreshText(wonderings, next.fields.wonderings);
     refreshText(reflection, next.fields.reflection);
-    replace(reflectionSlot, reflectionField(next, reflection));
+    if (!(next.canReflect && reflectionSlot.contains(reflection))) replace(reflectionSlot, reflectionField(next, reflection)); // moving the box would take its focus
     replace(steps, next.steps.length ? next.steps.map((s) => stepRow(s, actions.onStepDone)) : h('li', null, empty('No next steps agreed yet.')));
     const owner = addStep.stepOwner.value;
     replace(addStep.stepOwner, next.participants.map((p) => h('option', { value: p.id, selected: owner ? p.id === owner : p.id === next.me }, p.name)));

@@ -15,6 +15,9 @@ The rules in full, in the order they apply:
 4. A field with no meta, or meta.version <= base_version, or last written by the same client
    (the client id of its stamp), takes the new value and meta: a device always knows its own
    writes, so a phone that edits a field twice before it pulls never conflicts with itself.
+   A field the caller merged already (`premerged`: a co-written text whose edits merge as a
+   text CRDT, server.sync.cotext) takes its new value the same way, whoever changed it last:
+   its value already holds every concurrent edit, so there is nothing to set aside.
 5. Otherwise it changed concurrently: the greater stamp (string order) wins and the loser becomes
    a Conflict with the loser's own stamp and author. On equal stamps the current value stays:
    the incoming one must beat it.
@@ -46,6 +49,8 @@ class _Missing:
 
 
 _MISSING: Final = _Missing()
+# A base version above every real one: the writer has seen every change (rule 4, premerged).
+_SEEN_ALL: Final = 2**63
 
 
 @dataclass
@@ -82,7 +87,8 @@ def _merge_fields(
     draft = _draft(current, mutation.record_id)
     _resolve(draft, mutation.resolves)
     for name, value in sorted(_changes(mutation).items()):
-        _merge_field(draft, name, value, incoming, mutation.base_version)
+        base = _SEEN_ALL if name in mutation.premerged else mutation.base_version
+        _merge_field(draft, name, value, incoming, base)
     if current is not None and not draft.changed and tuple(draft.conflicts) == current.conflicts:
         return Outcome(current, False, "applied", (), clamped)
     status: Status = "merged" if draft.added else "applied"

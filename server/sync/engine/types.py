@@ -80,6 +80,8 @@ class Mutation:
     fields: Mapping[str, Any]
     resolves: tuple[str, ...]
     author_id: str
+    # Fields whose values were merged outside the engine (a text CRDT): they never conflict.
+    premerged: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

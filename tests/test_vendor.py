@@ -1,0 +1,27 @@
+"""The PWA's vendored Yjs (pwa/vendor/yjs.js) is exactly what `make vendor` builds from the
+locked npm package, so the committed file can be trusted and `make run` needs no npm."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDORED = ROOT / "pwa" / "vendor" / "yjs.js"
+
+
+def test_rebuilding_yjs_from_the_locked_package_gives_the_same_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "yjs.js"
+    subprocess.run(
+        ["make", "-s", "vendor", f"VENDOR_OUT={out}"], cwd=ROOT, check=True, capture_output=True
+    )
+    assert out.read_bytes() == VENDORED.read_bytes()
+
+
+def test_the_vendored_file_names_the_locked_version() -> None:
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    version = lock["packages"]["node_modules/yjs"]["version"]
+    first_line = VENDORED.read_text().splitlines()[0]
+    assert f"Yjs {version} " in first_line
+    assert json.loads((ROOT / "package.json").read_text())["dependencies"]["yjs"] == version
