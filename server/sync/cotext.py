@@ -218,7 +218,9 @@ def rewritten(yjs: Mapping[str, str] | None, name: str, text: str) -> str:
     return encode(bytes(doc.get_update()))
 
 
-def scrubbed(entity: str, yjs: Mapping[str, str] | None, values: Mapping[str, Any]) -> dict[str, str]:
+def scrubbed(
+    entity: str, yjs: Mapping[str, str] | None, values: Mapping[str, Any]
+) -> dict[str, str]:
     """A record's documents, each rewritten to its field's new value (see `rewritten`)."""
     return {name: rewritten(yjs, name, values.get(name) or "") for name in FIELDS[entity]}
 

@@ -33,9 +33,12 @@ def world(factory):
         f"Ben Okafor modelled it well; ask BEN OKAFOR ({email}) for the slides.",
     )  # fmt: skip
     strengths = "Ben Okafor's hinge question; then everyone answered."  # a co-written text
-    assert world.clients["ana"].put("observation", world.ids["shared"], {"strengths": strengths})[
-        "status"
-    ] == "applied"
+    assert (
+        world.clients["ana"].put("observation", world.ids["shared"], {"strengths": strengths})[
+            "status"
+        ]
+        == "applied"
+    )
     for who in ("ana", "lead"):
         world.clients[who].pull_all()
     return world
