@@ -6,10 +6,12 @@
 
 import { countEntries, openDb, readRecord } from './db.js';
 import { h, replace, toast } from './dom.js';
+import { startDrafts } from './drafts.js';
 import { current, stage } from './model.js';
 import { checkReminders } from './reminders.js';
 import { currentSession } from './session.js';
 import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
+import { settleAll } from './undo.js';
 import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
 import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell.js';
 
@@ -156,6 +158,7 @@ async function route() {
     if (name === 'signin' || !SCREENS[name]) name = 'today';
   }
   performance.mark(`route-${name}`);
+  await settleAll(); // a choice still open to Undo is made when its screen is left
   if (screen && screen.leave) await screen.leave();
   const make = await SCREENS[name]();
   const next = await make(ctx, params);
@@ -179,14 +182,11 @@ async function route() {
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let refreshTimer;
 
-/** Redraw the screen with fresh data, unless the person is typing in one of its fields. */
+/** Redraw the screen with fresh data (drafts.js gives what is being typed back to its field). */
 function refreshSoon() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
-    const active = document.activeElement;
-    const typing = active && screen && screen.node.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && el.app.dataset.screen !== 'capture' && el.app.dataset.screen !== 'review';
-    if (!screen || !screen.refresh || typing) return;
-    await screen.refresh();
+    if (screen && screen.refresh) await screen.refresh();
   }, REFRESH_DELAY_MS);
 }
 
@@ -218,6 +218,8 @@ async function boot() {
     replace(el.main, h('p', { class: 'notice' }, 'This browser will not let Lesson Loop store notes (private browsing may be on). Open it in a normal window.'));
     throw error;
   }
+  await startDrafts(el.main);
+  window.addEventListener('pagehide', () => { settleAll(); });
   setSession(await currentSession());
   onStatus((status) => {
     const sendingChanged = status.sending.join() !== ctx.status.sending.join();
