@@ -216,11 +216,12 @@ export function draftText(key) {
 }
 
 /**
- * The keys under `prefix` that hold unsaved words.
+ * The keys under `prefix` that hold unsaved words (`all`: every key under it).
  * @param {string} prefix
+ * @param {{all?: boolean}} [options]
  */
-export function draftsUnder(prefix) {
-  return [...drafts.values()].filter((d) => d.key.startsWith(prefix) && d.text !== null && d.text.trim()).map((d) => d.key);
+export function draftsUnder(prefix, options = {}) {
+  return [...drafts.values()].filter((d) => d.key.startsWith(prefix) && (options.all || (d.text !== null && d.text.trim()))).map((d) => d.key);
 }
 
 /**

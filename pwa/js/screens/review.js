@@ -275,6 +275,7 @@ function resolve(ctx, r, { field, value, ids, label }) {
     ctx.toast('Kept. Your partner sees the same text after their next sync.');
   };
   const what = FIELD_LABELS[field] || field;
+  label = label.replace(/^(Your|The) /, (word) => word.toLowerCase());
   choose(resolveKey(r.id, field), `Keeping ${label} of “${what}”.`, commit, () => { r.refresh(); }, label);
 }
 
