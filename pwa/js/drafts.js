@@ -41,6 +41,8 @@ const forgotten = new Set();
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let timer;
 let restoring = false;
+/** @type {WeakSet<Element>} controls given their drafts back (before that, their caret is not theirs yet) */
+const settled = new WeakSet();
 
 /** @param {EventTarget | null} target @returns {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | null} */
 function control(target) {
@@ -119,7 +121,7 @@ function keepCaret(el, draft) {
 /** @param {Event} event */
 function onCaret(event) {
   const el = control(event.target);
-  const draft = el && drafts.get(/** @type {string} */ (el.dataset.draft));
+  const draft = el && settled.has(el) && drafts.get(/** @type {string} */ (el.dataset.draft));
   if (el && draft && document.activeElement === el) keepCaret(el, draft);
 }
 
@@ -141,10 +143,15 @@ function onFocusOut(event) {
   flushDrafts();
 }
 
-/** Nothing else holds the focus: the field may take it back. */
+/**
+ * Nothing else holds the focus (a screen's default focus does not count): the field may
+ * take it back.
+ */
 function focusIsFree() {
   const active = document.activeElement;
-  return !active || active === document.body || active.id === 'main' || !active.isConnected;
+  if (!active || active === document.body || active.id === 'main' || !active.isConnected) return true;
+  const other = control(active);
+  return Boolean(other) && !drafts.get(/** @type {string} */ (other?.dataset.draft))?.focused;
 }
 
 /**
@@ -152,6 +159,7 @@ function focusIsFree() {
  * @param {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} el
  */
 function restore(el) {
+  settled.add(el);
   const draft = drafts.get(/** @type {string} */ (el.dataset.draft));
   if (!draft) return;
   const holder = draft.text !== null && el.closest('[data-draft-holder]');
