@@ -206,7 +206,7 @@ export async function startDrafts(root) {
     else forgotten.add(draft.key);
   }
   root.addEventListener('input', onInput);
-  for (const type of ['keyup', 'pointerup', 'select']) root.addEventListener(type, onCaret);
+  for (const type of ['keyup', 'pointerup', 'select', 'selectionchange']) root.addEventListener(type, onCaret);
   root.addEventListener('focusin', onCaret);
   root.addEventListener('focusout', onFocusOut);
   window.addEventListener('pagehide', flushDrafts);

@@ -19,8 +19,9 @@ from tests.pwa.drafts_support import (
     school,
     type_with_caret,
     update_app,
+    wait_for_server,
 )
-from tests.pwa.helpers import sync_and_wait, wait_synced, wait_until
+from tests.pwa.helpers import sync_and_wait, wait_synced
 
 pytestmark = pytest.mark.browser
 __all__ = ["school"]  # the module's live school (a fixture)
@@ -158,10 +159,8 @@ def test_typed_words_survive_sync_route_reload_and_update_and_arrive_once(
 
     key = str(page.locator(selector).get_attribute("data-draft"))
     case.submit(page, selector)
-    page.wait_for_timeout(4000)
-    print("SYNCLINE", page.locator("#sync-line").evaluate("e => e.outerHTML"))
     wait_synced(page)
-    wait_until(lambda: case.on_server(school, observation_id, text) >= 1, "nothing arrived")
+    wait_for_server(page, lambda: case.on_server(school, observation_id, text) >= 1)
     page.reload()
     page.wait_for_selector("main[data-ready]")
     draft = page.evaluate(READ_DRAFT, key)
