@@ -12,7 +12,7 @@
  * keeps the caret) or submitted (`submitted`), so it is delivered exactly once.
  *
  * Keys name what is typed: `observation/<id>/<field>`, `next_step/<id>/<field>` (optionally
- * followed by `~something`), `note/<id>/<field>`, `capture/<observation id>`, or a form's own
+ * followed by `/something`), `note/<id>/<field>`, `capture/<observation id>`, or a form's own
  * name. For a field of an observation or next step, the draft's `base` is the record's
  * `yjs[field]` when typing started (null when absent): the save passes it to putRecord as
  * `options.bases` (the co-written text uses it; this module only carries it).
@@ -23,7 +23,7 @@ import { readRecord, readTyping, writeTyping } from './db.js';
 const WRITE_DELAY_MS = 300;
 // Drafts untouched for this long are let go at start (a caret of a field saved long ago).
 const KEEP_MS = 30 * 24 * 3600_000;
-const CO_WRITTEN = /^(observation|next_step)\/([^/~]+)\/([a-z_]+)/;
+const CO_WRITTEN = /^(observation|next_step)\/([^/]+)\/([a-z_]+)/;
 const CARET_TYPES = new Set(['text', 'search', 'url', 'tel', 'password', 'textarea']);
 
 /**

@@ -99,7 +99,7 @@ function fieldConflicts(record, obs, me, names) {
     return {
       field, label: FIELD_LABELS[field], ids: conflicts.map((c) => c.id), versions,
       pending: waiting(resolveKey(record.id, field)) || null,
-      combinable: CO_WRITTEN.has(field), draftKey: `observation/${record.id}/${field}~combined`,
+      combinable: CO_WRITTEN.has(field), draftKey: `observation/${record.id}/${field}/combined`,
     };
   }).filter((card) => card.versions.length > 1 || card.ids.length);
 }
@@ -267,7 +267,7 @@ async function addStep(r, step) {
  * @param {{field: string, value: string, ids: string[], label: string}} choice
  */
 function resolve(ctx, r, { field, value, ids, label }) {
-  const combinedKey = `observation/${r.id}/${field}~combined`;
+  const combinedKey = `observation/${r.id}/${field}/combined`;
   const commit = async () => {
     await r.fields.flush(field);
     const bases = basesOf(await submitted([combinedKey]), { [field]: combinedKey });
