@@ -40,8 +40,8 @@ function combineEditor(card, actions) {
 export function conflictAtField(card, actions) {
   const markId = `conflict-${card.field}`;
   const mark = h('p', { class: 'conflict-mark', id: markId },
-    icon('alert'), h('strong', null, 'Two versions. '),
-    card.pending ? 'Your choice is kept in a few seconds.' : 'You both changed this at once. Nothing is lost: choose one.');
+    icon('alert'), h('span', null, h('strong', null, 'Two versions. '),
+      card.pending ? 'Your choice is kept in a few seconds.' : 'You both changed this at once. Nothing is lost: choose one.'));
   if (card.pending) {
     return h('div', { class: 'field-conflict pending', dataset: { field: card.field }, role: 'group', 'aria-labelledby': markId },
       mark, h('p', { class: 'conflict-pending' }, `Keeping ${card.pending}. Tap Undo at the bottom of the screen to choose again.`));
