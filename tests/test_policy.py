@@ -312,7 +312,8 @@ def test_only_a_notes_author_may_recategorise_retime_or_delete_it(factory):
     observer = world.clients["observer"]
     observer.pull_all()
     note = observer.record("note", world.note)
-    assert note is not None and not note["deleted"]
+    assert note is not None
+    assert not note["deleted"]
     assert note["fields"]["text"] == "Pupils paired up quickly."
     assert (note["fields"]["category"], note["fields"]["minute"]) == ("evidence", 5)
 
