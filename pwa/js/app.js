@@ -208,6 +208,12 @@ async function safeToUpdate() {
   return !busy && (await countEntries()) === 0;
 }
 
+/** What is typed survives every redraw (drafts.js); a choice waiting for Undo is made when the app is left. */
+async function keepInput() {
+  await startDrafts(el.main);
+  window.addEventListener('pagehide', () => { settleAll(); });
+}
+
 async function boot() {
   // Fetch the first screen's modules while the database opens.
   const wanted = SCREENS[parseHash().name];
@@ -218,8 +224,7 @@ async function boot() {
     replace(el.main, h('p', { class: 'notice' }, 'This browser will not let Lesson Loop store notes (private browsing may be on). Open it in a normal window.'));
     throw error;
   }
-  await startDrafts(el.main);
-  window.addEventListener('pagehide', () => { settleAll(); });
+  await keepInput();
   setSession(await currentSession());
   onStatus((status) => {
     const sendingChanged = status.sending.join() !== ctx.status.sending.join();

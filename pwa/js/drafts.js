@@ -23,6 +23,7 @@ import { readRecord, readTyping, writeTyping } from './db.js';
 const WRITE_DELAY_MS = 300;
 // Drafts untouched for this long are let go at start (a caret of a field saved long ago).
 const KEEP_MS = 30 * 24 * 3600_000;
+const FOCUS_KEPT_MS = 10 * 60_000;
 const CO_WRITTEN = /^(observation|next_step)\/([^/]+)\/([a-z_]+)/;
 const CARET_TYPES = new Set(['text', 'search', 'url', 'tel', 'password', 'textarea']);
 
@@ -178,7 +179,9 @@ function restore(el) {
     const length = el.value.length;
     /** @type {HTMLInputElement} */ (el).setSelectionRange(Math.min(draft.start, length), Math.min(draft.end, length));
   }
-  if (draft.focused && focusIsFree()) el.focus();
+  // A saved field's focus is given back for a while (a reload, an update), not days later.
+  const recent = draft.text !== null || Date.now() - draft.at < FOCUS_KEPT_MS;
+  if (draft.focused && recent && focusIsFree()) el.focus();
 }
 
 /** @param {MutationRecord[]} mutations */

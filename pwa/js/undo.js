@@ -49,6 +49,7 @@ export function choose(key, message, commit, changed, detail = true) {
   choices.set(key, { commit, changed, bar, timer, ticker, detail });
   region().appendChild(bar);
   changed();
+  button.focus({ preventScroll: true }); // what was tapped may be gone: Undo is where the focus goes
 }
 
 /** @param {string} key */

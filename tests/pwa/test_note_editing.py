@@ -69,6 +69,7 @@ def test_the_author_edits_and_deletes_notes_offline_on_capture_with_undo(school:
     note_row(page, "Second note").locator(".note-edit").click()
     page.get_by_role("button", name="Delete note").click()
     expect(note_row(page, "Second note")).to_have_count(0)
+    Shots().take(page, "note-deleted-undo-390x844")
     page.locator(".undo-bar").get_by_role("button", name="Undo").click()
     expect(note_row(page, "Second note")).to_be_visible()
     note_row(page, "Third note").locator(".note-edit").click()

@@ -195,13 +195,13 @@ function refreshText(area, value) {
 }
 
 /**
+ * Strengths, wonderings and the reflection, each in its labelled field (made once).
  * @param {ReviewData} data
  * @param {ReviewActions} actions
  */
-export function mountReview(data, actions) {
-  const top = h('div');
-  const notes = notesPanel(data, actions);
-  const text = (/** @type {string} */ name, /** @type {string} */ placeholder) => liveText(name, data.fields[/** @type {'strengths'} */ (name)], actions, placeholder, `observation/${data.id}/${name}`);
+function talkFields(data, actions) {
+  const text = (/** @type {'strengths' | 'wonderings' | 'reflection'} */ name, /** @type {string} */ placeholder) =>
+    liveText(name, data.fields[name], actions, placeholder, `observation/${data.id}/${name}`);
   const strengths = text('strengths', 'What went well, with the evidence for it');
   const wonderings = text('wonderings', 'Questions to talk about together');
   const reflection = text('reflection', 'What you noticed, and what you want to try next');
@@ -210,6 +210,17 @@ export function mountReview(data, actions) {
     wonderings: field('Wonderings', wonderings, 'Questions to explore together.'),
     reflection: field('Your reflection', reflection, 'Yours to write: what you noticed and what you will try next.'),
   };
+  return { strengths, wonderings, reflection, wraps };
+}
+
+/**
+ * @param {ReviewData} data
+ * @param {ReviewActions} actions
+ */
+export function mountReview(data, actions) {
+  const top = h('div');
+  const notes = notesPanel(data, actions);
+  const { strengths, wonderings, reflection, wraps } = talkFields(data, actions);
   const [reflectionSlot, shareSlot, tallies] = [h('div'), h('div'), h('div')];
   const steps = h('ul', { class: 'steps' });
   const finish = h('div', { class: 'actions' });
