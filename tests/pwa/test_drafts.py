@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -167,3 +168,30 @@ def test_typed_words_survive_sync_route_reload_and_update_and_arrive_once(
     assert draft is None or draft["text"] is None, f"the draft outlived its save: {draft}"
     wait_synced(page)
     assert case.on_server(school, observation_id, text) == 1
+
+
+# Rebuild this device's database as version 1 had it (see the script).
+AS_VERSION_1 = "\n".join(
+    line
+    for line in (Path(__file__).parent / "as_version_1.js").read_text().splitlines()
+    if not line.startswith("//")
+)
+
+
+def test_words_in_a_capture_box_of_version_1_are_there_after_the_upgrade(school: School) -> None:
+    """IndexedDB version 2 moved the words of capture boxes to the typing store: a device that
+    had words in a box under version 1 finds them in the box, and Today offers to finish them."""
+    observation_id = school.observation(title="Typed under version 1")
+    sync_and_wait(school.page, school.network)
+    context = school.page.context
+    surgery = context.new_page()
+    surgery.goto(school.live.url + "/manifest.webmanifest")
+    school.page.close()
+    surgery.evaluate(AS_VERSION_1, {"observationId": observation_id, "text": "Words from v1"})
+    school.page = context.new_page()
+    surgery.close()
+    goto(school.page, school.live.url, "today")
+    expect(school.page.locator("main")).to_contain_text("Typed under version 1")
+    goto(school.page, school.live.url, f"capture/{observation_id}")
+    expect(school.page.locator("#note-text")).to_have_value("Words from v1")
+    expect(school.page.locator("input[name=category][value=pupils]")).to_be_checked()

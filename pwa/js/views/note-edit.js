@@ -51,6 +51,7 @@ function editorInputs(note) {
 function changesOf(note, inputs) {
   const minuteText = inputs.minute.value.trim();
   if (minuteText && !/^\d{1,3}$/.test(minuteText)) return { problem: 'The minute is a whole number, such as 12.' };
+  if (!inputs.text.value.trim() && note.category !== 'lookfor') return { problem: 'Write something, or delete the note.' };
   /** @type {Record<string, any>} */
   const changes = {};
   if (inputs.text.value !== note.text) changes.text = inputs.text.value;
