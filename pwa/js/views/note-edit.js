@@ -107,7 +107,9 @@ function openEditor(row, note, actions) {
 export function editable(row, note, actions) {
   const button = h('button', { type: 'button', class: 'button small quiet note-edit', 'aria-label': `Edit note: ${note.text.slice(0, 60) || CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (note.category)] || 'note'}` }, 'Edit');
   button.addEventListener('click', () => openEditor(row, note, actions));
-  row.appendChild(h('div', { class: 'note-actions' }, button));
+  const head = row.querySelector('.note-head');
+  if (head) head.appendChild(button);
+  else row.appendChild(h('div', { class: 'note-actions' }, button));
   if (isEditing(note.id)) openEditor(row, note, actions);
   return row;
 }
