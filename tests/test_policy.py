@@ -296,6 +296,28 @@ def test_rejected_writes_change_nothing(factory):
     assert len([k for k in observer.replica if k[0] == "note"]) == 1
 
 
+def test_only_a_notes_author_may_recategorise_retime_or_delete_it(factory):
+    """The PWA shows no edit control on someone else's note; a crafted push is refused too,
+    for each field the note editor changes and for a delete, and changes nothing."""
+    world = build_world(factory)
+    observee = world.clients["observee"]
+    crafted = [
+        observee.mutation("note", world.note, {"category": "wondering"}, base=10**6),
+        observee.mutation("note", world.note, {"minute": 44}, base=10**6),
+        observee.mutation("note", world.note, {"text": "not mine"}, base=10**6),
+        observee.mutation("note", world.note, op="delete", base=10**6),
+    ]
+    results = observee.push_ok(crafted)
+    assert [(r["status"], r["error"]["code"]) for r in results] == [("rejected", "forbidden")] * 4
+    observer = world.clients["observer"]
+    observer.pull_all()
+    note = observer.record("note", world.note)
+    assert note is not None
+    assert not note["deleted"]
+    assert note["fields"]["text"] == "Pupils paired up quickly."
+    assert (note["fields"]["category"], note["fields"]["minute"]) == ("evidence", 5)
+
+
 def test_references_to_other_schools_are_refused(factory):
     world = build_world(factory)
     stranger = world.clients["stranger"]

@@ -6,10 +6,12 @@
 
 import { countEntries, openDb, readRecord } from './db.js';
 import { h, replace, toast } from './dom.js';
+import { startDrafts } from './drafts.js';
 import { current, stage } from './model.js';
 import { checkReminders } from './reminders.js';
 import { currentSession } from './session.js';
 import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
+import { settleAll } from './undo.js';
 import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
 import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell.js';
 
@@ -157,6 +159,7 @@ async function route() {
     if (name === 'signin' || !SCREENS[name]) name = 'today';
   }
   performance.mark(`route-${name}`);
+  await settleAll(); // a choice still open to Undo is made when its screen is left
   if (screen && screen.leave) await screen.leave();
   const make = await SCREENS[name]();
   const next = await make(ctx, params);
@@ -180,14 +183,11 @@ async function route() {
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let refreshTimer;
 
-/** Redraw the screen with fresh data, unless the person is typing in one of its fields. */
+/** Redraw the screen with fresh data (drafts.js gives what is being typed back to its field). */
 function refreshSoon() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
-    const active = document.activeElement;
-    const typing = active && screen && screen.node.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && el.app.dataset.screen !== 'capture' && el.app.dataset.screen !== 'review';
-    if (!screen || !screen.refresh || typing) return;
-    await screen.refresh();
+    if (screen && screen.refresh) await screen.refresh();
   }, REFRESH_DELAY_MS);
 }
 
@@ -209,6 +209,12 @@ async function safeToUpdate() {
   return !busy && (await countEntries()) === 0;
 }
 
+/** What is typed survives every redraw (drafts.js); a choice waiting for Undo is made when the app is left. */
+async function keepInput() {
+  await startDrafts(el.main);
+  window.addEventListener('pagehide', () => { settleAll(); });
+}
+
 async function boot() {
   // Fetch the first screen's modules while the database opens.
   const wanted = SCREENS[parseHash().name];
@@ -219,6 +225,7 @@ async function boot() {
     replace(el.main, h('p', { class: 'notice' }, 'This browser will not let Lesson Loop store notes (private browsing may be on). Open it in a normal window.'));
     throw error;
   }
+  await keepInput();
   setSession(await currentSession());
   onStatus((status) => {
     const sendingChanged = status.sending.join() !== ctx.status.sending.join();

@@ -18,11 +18,13 @@
  *             co-written text's document on this device} (js/cotext.js).
  * - outbox    seq -> a mutation waiting for the server's answer (index `record`).
  * - rejected  auto key -> a mutation the server refused, kept with its text and error.
- * - drafts    observation_id -> the note being typed on the capture screen, and its clock.
+ * - drafts    observation_id -> the capture screen's state: the kind of note, pupil, clock, visit.
+ * - typing    key -> a text being typed in any field (drafts.js): its text (null once saved),
+ *             caret, whether it had the focus, and the `base` of a co-written field.
  */
 
 export const DB_NAME = 'lessonloop';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 const STORES = Object.freeze({
   meta: 'meta',
@@ -30,6 +32,7 @@ const STORES = Object.freeze({
   outbox: 'outbox',
   rejected: 'rejected',
   drafts: 'drafts',
+  typing: 'typing',
 });
 
 /**
@@ -55,8 +58,9 @@ const STORES = Object.freeze({
  * through to the newest. Never edit a released case; add the next one below it.
  * @param {IDBDatabase} db
  * @param {number} oldVersion
+ * @param {IDBTransaction} tx the upgrade's own transaction
  */
-function upgrade(db, oldVersion) {
+function upgrade(db, oldVersion, tx) {
   switch (oldVersion) {
     case 0: {
       db.createObjectStore(STORES.meta);
@@ -69,9 +73,33 @@ function upgrade(db, oldVersion) {
       db.createObjectStore(STORES.rejected, { autoIncrement: true });
       db.createObjectStore(STORES.drafts, { keyPath: 'observation_id' });
     }
-    // falls through (version 2 goes here)
+    // falls through
+    case 1: {
+      db.createObjectStore(STORES.typing, { keyPath: 'key' });
+      moveCaptureTexts(tx);
+    }
+    // falls through (version 3 goes here)
     default:
   }
+}
+
+/**
+ * Version 2: the words in a capture box move from the capture state to the typing store.
+ * @param {IDBTransaction} tx
+ */
+function moveCaptureTexts(tx) {
+  const drafts = tx.objectStore(STORES.drafts);
+  drafts.openCursor().onsuccess = (event) => {
+    const cursor = /** @type {IDBRequest<IDBCursorWithValue | null>} */ (event.target).result;
+    if (!cursor) return;
+    const { text, ...state } = cursor.value;
+    if (text) {
+      const key = `capture/${state.observation_id}`;
+      tx.objectStore(STORES.typing).put({ key, text, start: text.length, end: text.length, focused: false, base: null, at: Date.now() });
+    }
+    cursor.update(state);
+    cursor.continue();
+  };
 }
 
 /** @type {Promise<IDBDatabase> | null} */
@@ -82,7 +110,7 @@ export function openDb() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const req = indexedDB.open(DB_NAME, DB_VERSION);
-      req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion);
+      req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion, /** @type {IDBTransaction} */ (req.transaction));
       req.onsuccess = () => {
         const db = req.result;
         // A newer version of the app wants to upgrade: let it, and reload into it.
@@ -185,21 +213,12 @@ function setIndexKeys(record) {
   if (record.entity === 'note' && at) record.at = Date.parse(at);
 }
 
-/**
- * @param {IDBTransaction} tx
- * @param {string} entity
- * @param {string} id
- * @returns {Promise<StoredRecord | undefined>}
- */
+/** @param {IDBTransaction} tx @param {string} entity @param {string} id @returns {Promise<StoredRecord | undefined>} */
 export function recordGet(tx, entity, id) {
   return req(tx.objectStore(STORES.records).get([entity, id]));
 }
 
-/**
- * Store a record (with its index keys set on it).
- * @param {IDBTransaction} tx
- * @param {StoredRecord} record
- */
+/** Store a record (with its index keys set on it). @param {IDBTransaction} tx @param {StoredRecord} record */
 export function recordPut(tx, record) {
   setIndexKeys(record);
   return req(tx.objectStore(STORES.records).put(record));
@@ -210,12 +229,7 @@ export function recordDelete(tx, entity, id) {
   return req(tx.objectStore(STORES.records).delete([entity, id]));
 }
 
-/**
- * The notes and next steps of one observation.
- * @param {IDBTransaction} tx
- * @param {string} parentId
- * @returns {Promise<StoredRecord[]>}
- */
+/** The notes and next steps of one observation. @param {IDBTransaction} tx @param {string} parentId @returns {Promise<StoredRecord[]>} */
 export function childrenGet(tx, parentId) {
   return req(tx.objectStore(STORES.records).index('parent').getAll(parentId));
 }
@@ -248,35 +262,22 @@ export function readEntities(entities) {
   });
 }
 
-/**
- * One record, or undefined.
- * @param {string} entity
- * @param {string} id
- */
+/** One record, or undefined. @param {string} entity @param {string} id */
 export function readRecord(entity, id) {
   return transact(['records'], 'readonly', (tx) => recordGet(tx, entity, id));
 }
 
-/**
- * The notes and next steps of one observation.
- * @param {string} observationId
- */
+/** The notes and next steps of one observation. @param {string} observationId */
 export function readChildren(observationId) {
   return transact(['records'], 'readonly', (tx) => childrenGet(tx, observationId));
 }
 
-/**
- * Queue an entry under a new seq.
- * @param {IDBTransaction} tx @param {OutboxEntry} entry
- */
+/** Queue an entry under a new seq. @param {IDBTransaction} tx @param {OutboxEntry} entry */
 export function addEntry(tx, entry) {
   return req(tx.objectStore(STORES.outbox).add(entry));
 }
 
-/**
- * Store a queued entry again, changed.
- * @param {IDBTransaction} tx @param {OutboxEntry} entry
- */
+/** Store a queued entry again, changed. @param {IDBTransaction} tx @param {OutboxEntry} entry */
 export function updateEntry(tx, entry) {
   return req(tx.objectStore(STORES.outbox).put(entry));
 }
@@ -286,42 +287,23 @@ export function deleteEntry(tx, seq) {
   return req(tx.objectStore(STORES.outbox).delete(seq));
 }
 
-/**
- * The outbox entries of one record, oldest first.
- * @param {IDBTransaction} tx
- * @param {string} entity
- * @param {string} id
- * @returns {Promise<OutboxEntry[]>}
- */
+/** The outbox entries of one record, oldest first. @param {IDBTransaction} tx @param {string} entity @param {string} id @returns {Promise<OutboxEntry[]>} */
 export function entriesOfRecord(tx, entity, id) {
   return req(tx.objectStore(STORES.outbox).index('record').getAll([entity, id]));
 }
 
-/**
- * The oldest outbox entries, in seq order (all of them without a limit).
- * @param {IDBTransaction} tx
- * @param {number} [limit]
- * @returns {Promise<OutboxEntry[]>}
- */
+/** The oldest outbox entries, in seq order (all without a limit). @param {IDBTransaction} tx @param {number} [limit] @returns {Promise<OutboxEntry[]>} */
 export function firstEntries(tx, limit) {
   return req(tx.objectStore(STORES.outbox).getAll(null, limit));
 }
 
-/**
- * The newest outbox entry, or undefined.
- * @param {IDBTransaction} tx
- * @returns {Promise<OutboxEntry | undefined>}
- */
+/** The newest outbox entry, or undefined. @param {IDBTransaction} tx @returns {Promise<OutboxEntry | undefined>} */
 export async function lastEntry(tx) {
   const cursor = await req(tx.objectStore(STORES.outbox).openCursor(null, 'prev'));
   return cursor ? cursor.value : undefined;
 }
 
-/**
- * Empty the outbox and queue `entries` in its place.
- * @param {IDBTransaction} tx
- * @param {OutboxEntry[]} entries
- */
+/** Empty the outbox and queue `entries` in its place. @param {IDBTransaction} tx @param {OutboxEntry[]} entries */
 export async function replaceEntries(tx, entries) {
   const store = tx.objectStore(STORES.outbox);
   await req(store.clear());
@@ -378,9 +360,25 @@ export function writeDraft(draft) {
   return transact(['drafts'], 'readwrite', (tx) => draftPut(tx, draft));
 }
 
-/** Every draft with text in it. */
-export function readDrafts() {
-  return transact(['drafts'], 'readonly', (tx) => req(tx.objectStore(STORES.drafts).getAll()));
+/** Every text being typed (drafts.js). */
+export function readTyping() {
+  return transact(['typing'], 'readonly', (tx) => req(tx.objectStore(STORES.typing).getAll()));
+}
+
+/**
+ * Keep some typed texts, and forget others, in one transaction.
+ * @param {any[]} puts @param {string[]} deletes
+ */
+export function writeTyping(puts, deletes) {
+  return transact(['typing'], 'readwrite', async (tx) => {
+    const store = tx.objectStore(STORES.typing);
+    await Promise.all([...puts.map((d) => req(store.put(d))), ...deletes.map((key) => req(store.delete(key)))]);
+  });
+}
+
+/** @param {IDBTransaction} tx @param {string} key */
+export function typingDelete(tx, key) {
+  return req(tx.objectStore(STORES.typing).delete(key));
 }
 
 /** Forget everything on this device (signing out). */

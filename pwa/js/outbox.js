@@ -24,7 +24,7 @@
 
 import {
   addEntry, addRejected, deleteEntry, draftPut, entriesOfRecord, firstEntries, lastEntry, metaGet,
-  metaPut, recordDelete, recordGet, recordPut, replaceEntries, takeRejected, transact, updateEntry,
+  metaPut, recordDelete, recordGet, recordPut, replaceEntries, takeRejected, transact, typingDelete, updateEntry,
 } from './db.js';
 import { coWrite, foldFields, isEdit } from './cotext.js';
 import { format, tick } from './hlc.js';
@@ -201,15 +201,18 @@ export async function deleteRecord(entity, id) {
 }
 
 /**
- * Save a note and reset the capture draft in the same transaction, so that a note is never
- * both saved and still sitting in the text box after a crash.
+ * Save a note, store the capture state and forget the typed words (drafts.js's `typingKey`)
+ * in the same transaction, so that a note is never both saved and still sitting in the text
+ * box after a crash.
  * @param {string} noteId
  * @param {Record<string, any>} fields
  * @param {any} nextDraft
+ * @param {string} typingKey
  */
-export async function saveNote(noteId, fields, nextDraft) {
-  const seq = await transact([...CHANGE_SCOPE, 'drafts'], 'readwrite', async (tx) => {
-    const [result] = await Promise.all([enqueue(tx, 'note', noteId, { op: 'put', fields }), draftPut(tx, nextDraft)]);
+export async function saveNote(noteId, fields, nextDraft, typingKey) {
+  const seq = await transact([...CHANGE_SCOPE, 'drafts', 'typing'], 'readwrite', async (tx) => {
+    const [result] = await Promise.all([
+      enqueue(tx, 'note', noteId, { op: 'put', fields }), draftPut(tx, nextDraft), typingDelete(tx, typingKey)]);
     return result;
   });
   queued();

@@ -131,7 +131,7 @@ def scrub_texts(school_id: uuid.UUID, words: tuple[str, ...], versions: VersionA
             select(model).where(model.school_id == school_id, _mentions(model, fields, words))
         ).scalars()
         for row in list(rows):
-            values = {f: pattern.sub(FORMER, getattr(row, f) or "") for f in fields}
+            values: dict[str, Any] = {f: pattern.sub(FORMER, getattr(row, f) or "") for f in fields}
             conflicts = json.loads(pattern.sub(FORMER, json.dumps(row.conflicts or [])))
             if hasattr(model, "yjs"):  # the documents forget the old words too
                 values["yjs"] = cotext.scrubbed(model.__tablename__, row.yjs, values)

@@ -13,15 +13,12 @@ from playwright.sync_api import Browser, BrowserContext
 from tests.pwa.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    ApiUser,
     NewContext,
     Person,
     prepare_instance,
-    run_cli,
+    seed_staff,
 )
 from tests.support.live import LiveServer
-
-ADMIN_EMAIL = "head@hill.example"
 
 
 @pytest.fixture(scope="session")
@@ -76,32 +73,4 @@ def live(database_file: str, tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.fixture
 def staff(live: LiveServer, database_file: str, tmp_path: Path) -> dict[str, Person]:
     """A school with an admin, a lead and three teachers, created through the API."""
-    run_cli(
-        database_file,
-        tmp_path / "seed",
-        "bootstrap",
-        "--school",
-        "Hill Primary",
-        "--admin-email",
-        ADMIN_EMAIL,
-        "--admin-password",
-        "admin password 1",
-    )
-    admin = ApiUser.login(live, ADMIN_EMAIL, "admin password 1")
-    people = {}
-    for key, name, role in [
-        ("observer", "Ana Silva", "teacher"),
-        ("observee", "Ben Okafor", "teacher"),
-        ("colleague", "Chloe Martin", "teacher"),
-        ("lead", "Tom Reilly", "lead"),
-    ]:
-        email = name.lower().replace(" ", ".") + "@hill.example"
-        status, body = live.request(
-            "POST",
-            "/api/v1/admin/users",
-            {"email": email, "display_name": name, "role": role, "password": Person.password},
-            token=admin.token,
-        )
-        assert status == 201, body
-        people[key] = Person(body["id"], email, name, role)
-    return people
+    return seed_staff(live, database_file, tmp_path / "seed")

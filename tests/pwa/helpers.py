@@ -77,6 +77,42 @@ def prepare_instance(instance: Path) -> Path:
     return instance
 
 
+ADMIN_EMAIL = "head@hill.example"
+
+
+def seed_staff(live: LiveServer, database_file: str, seed: Path) -> dict[str, Person]:
+    """A school with an admin, a lead and three teachers, created through the API."""
+    run_cli(
+        database_file,
+        seed,
+        "bootstrap",
+        "--school",
+        "Hill Primary",
+        "--admin-email",
+        ADMIN_EMAIL,
+        "--admin-password",
+        "admin password 1",
+    )
+    admin = ApiUser.login(live, ADMIN_EMAIL, "admin password 1")
+    people = {}
+    for key, name, role in [
+        ("observer", "Ana Silva", "teacher"),
+        ("observee", "Ben Okafor", "teacher"),
+        ("colleague", "Chloe Martin", "teacher"),
+        ("lead", "Tom Reilly", "lead"),
+    ]:
+        email = name.lower().replace(" ", ".") + "@hill.example"
+        status, body = live.request(
+            "POST",
+            "/api/v1/admin/users",
+            {"email": email, "display_name": name, "role": role, "password": Person.password},
+            token=admin.token,
+        )
+        assert status == 201, body
+        people[key] = Person(body["id"], email, name, role)
+    return people
+
+
 def stamp(client_id: str) -> str:
     """An HLC stamp for now (PROTOCOL.md)."""
     return f"{int(time.time() * 1000):015d}:0000:{client_id}"

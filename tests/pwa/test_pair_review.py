@@ -43,7 +43,8 @@ def test_a_pair_sees_the_union_of_notes_and_settles_a_conflict_once(
 ) -> None:
     """Both capture offline and reconnect (in each order): both see every note in time order.
     One changes `strengths` offline and a plain-string client changes it concurrently: both
-    phones see a conflict card; one settles it; the other's card goes at its next sync."""
+    phones see the conflict at the field; one settles it (queued once its 10 s of Undo are
+    over); the other's goes at its next sync."""
     second = PAIR[1 - PAIR.index(first)]
     api = ApiUser.login(live, staff["observer"].email)
     observation_id = api.observation(
@@ -88,14 +89,15 @@ def test_a_pair_sees_the_union_of_notes_and_settles_a_conflict_once(
     assert plain.put("observation", observation_id, {"strengths": strengths})["status"] == "merged"
     for key in PAIR:
         sync_and_wait(*phones[key])
-    cards = {key: phones[key][0].locator(".conflict-card[data-field=strengths]") for key in PAIR}
+    cards = {key: phones[key][0].locator(".field-conflict[data-field=strengths]") for key in PAIR}
     for key in PAIR:
         expect(cards[key]).to_be_visible()
         expect(cards[key].locator(".version")).to_have_count(2)
 
     resolver, other = phones[first], phones[second]
     cards[first].get_by_role("button", name="Keep mine").click()
-    expect(cards[first]).to_have_count(0)
+    expect(cards[first]).to_contain_text("Keeping your version")
+    expect(cards[first]).to_have_count(0, timeout=20_000)  # queued once Undo is no longer offered
     wait_synced(resolver[0])
     expect(cards[second]).to_be_visible()  # until its next sync
     sync_and_wait(*other)

@@ -1,15 +1,17 @@
 // @ts-check
 /**
- * The Capture screen's data and actions. The text box is written to IndexedDB (as the
- * observation's draft) at most 300 ms after the last keystroke, and at once when the page is
- * hidden or left, so closing the app mid-sentence loses nothing. Saving a note writes the
- * note, its outbox entry and the emptied draft in one transaction.
+ * The Capture screen's data and actions. The text box is a draft (drafts.js, key
+ * `capture/<observation id>`), kept as it is typed; the kind of note, pupil, clock and visit are
+ * the observation's capture state in IndexedDB. Saving a note writes the note, its outbox entry,
+ * the capture state and forgets the typed words in one transaction.
  */
 
 import { readChildren, readDraft, readEntities, readRecord, writeDraft } from '../db.js';
+import { draftText, submitted } from '../drafts.js';
 import { CATEGORIES, DELIVERY, current, delivery, newId } from '../model.js';
 import { putRecord, saveNote } from '../outbox.js';
 import { mountCapture } from '../views/capture.js';
+import { beingDeleted, noteActions } from './note-actions.js';
 import { h } from '../dom.js';
 
 const DRAFT_DELAY_MS = 300;
@@ -20,7 +22,7 @@ const NOTE_CATEGORIES = ['evidence', 'pupils', 'strength', 'wondering', 'next_st
  */
 async function loadDraft(observationId) {
   return (await readDraft(observationId)) || {
-    observation_id: observationId, text: '', category: 'evidence', case_pupil: '', clockStartedAt: null, visit: 1,
+    observation_id: observationId, category: 'evidence', case_pupil: '', clockStartedAt: null, visit: 1,
   };
 }
 
@@ -121,14 +123,15 @@ async function captureData(c) {
   const { draft, setup } = c;
   const children = await readChildren(c.id);
   const notes = children.filter((r) => r.entity === 'note' && r.created_by === c.me)
-    .map((r) => ({ record: r, note: current(r) })).filter(({ note }) => !note.deleted)
+    .map((r) => ({ record: r, note: current(r) })).filter(({ note }) => !note.deleted && !beingDeleted(note.id))
     .sort((a, b) => (a.note.at > b.note.at ? -1 : a.note.at < b.note.at ? 1 : 0));
   const visitTag = `visit-${draft.visit}`;
   const ratings = new Map(notes.filter(({ note }) => note.category === 'lookfor' && (note.tags || []).includes(visitTag))
     .map(({ note }) => [note.lookfor_id, note]));
   return {
     title: setup.obs.title, isWalk: setup.isWalk, isStudy: setup.isStudy, categories: setup.categories, category: draft.category,
-    casePupils: setup.obs.case_pupils || [], casePupil: draft.case_pupil || '', text: draft.text,
+    casePupils: setup.obs.case_pupils || [], casePupil: draft.case_pupil || '', text: draftText(`capture/${c.id}`) ?? '',
+    draftKey: `capture/${c.id}`,
     clockStartedAt: draft.clockStartedAt, visit: draft.visit,
     lookfors: setup.lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.get(l.id)?.lookfor_rating ?? null })),
     notes: notes.map(({ record: r, note }) => noteView(c, r, note)),
@@ -149,11 +152,11 @@ async function saveTyped(c, text) {
     observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(draft), category: draft.category,
     text, case_pupil: draft.case_pupil || '', tags: c.setup.isWalk ? [`visit-${draft.visit}`] : [],
   };
-  draft.text = '';
+  const key = `capture/${c.id}`;
+  await submitted([key], { inTransaction: true });
   try {
-    await saveNote(newId(), fields, { ...draft });
+    await saveNote(newId(), fields, { ...draft }, key);
   } catch (error) {
-    draft.text = text;
     c.ctx.toast(`Your note could not be saved: ${error instanceof Error ? error.message : error}. It is still in the box.`, { tone: 'error' });
     c.keeper.keep();
     return false;
@@ -188,10 +191,7 @@ async function rate(c, lookforId, rating) {
 function captureActions(c) {
   const { draft, keeper } = c;
   return {
-    onInput(text) {
-      draft.text = text;
-      keeper.later();
-    },
+    ...noteActions(c.ctx, c.refresh),
     async onCategory(value) {
       draft.category = value;
       await keeper.now();

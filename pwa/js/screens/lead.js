@@ -1,6 +1,7 @@
 // @ts-check
 /** The Lead screen: school focuses and look-fors, observations shared with leads, reports. */
 
+import { submitted } from '../drafts.js';
 import { current, isoDay, newId } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
@@ -50,17 +51,18 @@ async function load(ctx) {
  */
 export async function leadScreen(ctx) {
   if (!ctx.isLead) return ctx.missing('The Lead screen is for leads. Ask your school admin if you need it.');
-  const change = async (/** @type {string} */ entity, /** @type {string} */ id, /** @type {Record<string, any>} */ fields, /** @type {string} */ message) => {
+  const change = async (/** @type {string} */ entity, /** @type {string} */ id, /** @type {Record<string, any>} */ fields, /** @type {string} */ message, /** @type {string[]} */ typed = []) => {
     await putRecord(entity, id, fields);
+    await submitted(typed);
     ctx.toast(message);
     await screen.refresh();
   };
   /** @type {import('../views/lead.js').LeadActions} */
   const actions = {
-    onCreateFocus: (title, description) => change('focus', newId(), { title, description, kind: 'school', active: true }, 'School focus added.'),
+    onCreateFocus: (title, description) => change('focus', newId(), { title, description, kind: 'school', active: true }, 'School focus added.', ['lead/new-focus/title', 'lead/new-focus/description']),
     onEditFocus: (id, fields) => change('focus', id, fields, 'Focus saved.'),
     onFocusActive: (id, active) => change('focus', id, { active }, active ? 'Focus brought back.' : 'Focus retired. Its history is kept.'),
-    onAddLookfor: (focusId, text) => change('lookfor', newId(), { focus_id: focusId, text, active: true }, 'Look-for added.'),
+    onAddLookfor: (focusId, text) => change('lookfor', newId(), { focus_id: focusId, text, active: true }, 'Look-for added.', [`lead/${focusId}/new-lookfor`]),
     onEditLookfor: (id, text) => change('lookfor', id, { text }, 'Look-for saved.'),
     onLookforActive: (id, active) => change('lookfor', id, { active }, active ? 'Look-for brought back.' : 'Look-for retired. Past ticks are kept.'),
     onDownload: async (path) => ctx.toast(await downloadReport(path)),

@@ -1,6 +1,7 @@
 // @ts-check
 /** The My learning screen: my focuses, my next steps, observations given and received. */
 
+import { submitted } from '../drafts.js';
 import { direction, isoDay, newId } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
@@ -49,6 +50,7 @@ export async function myLearningScreen(ctx, params = {}) {
   const actions = {
     onCreateFocus: async (/** @type {string} */ title, /** @type {string} */ description) => {
       await putRecord('focus', newId(), { title, description, kind: 'personal', owner_id: me, active: true });
+      await submitted(['learning/new-focus/title', 'learning/new-focus/description']);
       ctx.toast('Focus added. Choose it when you plan an observation.');
       await screen.refresh();
     },

@@ -1,6 +1,7 @@
 // @ts-check
 /** The New observation screen: the school directory and focuses in, an observation out. */
 
+import { draftsUnder, submitted } from '../drafts.js';
 import { isoDay, newId } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { renderObservationForm } from '../views/observation-form.js';
@@ -38,6 +39,7 @@ export async function newObservationScreen(ctx) {
       } catch (error) {
         return `This could not be saved on this device: ${error instanceof Error ? error.message : error}`;
       }
+      await submitted(draftsUnder('new-observation/', { all: true }));
       ctx.toast('Observation saved.');
       ctx.navigate(startNow ? `#/capture/${id}` : '#/today');
       return null;

@@ -6,11 +6,14 @@ import {
   CATEGORIES, DELIVERY, KINDS, ROLES, STATUSES, byTime, current, delivery, formatTime, formatWhen,
   isoDay, newId, observees, openConflicts, roleOf,
 } from '../model.js';
+import { basesOf, saved, submitted } from '../drafts.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { whoHasSeenThis } from './rights.js';
+import { choose, waiting } from '../undo.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
+import { beingDeleted, noteActions } from './note-actions.js';
 
 const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   strengths: 'Strengths', wonderings: 'Wonderings', reflection: 'Reflection', focus_question: 'Their question',
@@ -37,14 +40,44 @@ async function readParts(id, quick) {
   return { notes, steps: mine, total, complete: notes.length >= total };
 }
 
+const CO_WRITTEN = new Set(['strengths', 'wonderings', 'reflection', 'focus_question', 'learning_intention']);
+
 /**
- * Conflict cards: for each field with set-aside values, every version with who wrote it.
+ * A value as the person reads it (a status or sharing in words).
+ * @param {string} field
+ * @param {string} value
+ */
+function shown(field, value) {
+  if (field === 'status') return STATUSES[/** @type {keyof typeof STATUSES} */ (value)] || value;
+  if (field === 'visibility') return value === 'leads' ? 'Shared with leads' : 'Only the people taking part';
+  return value;
+}
+
+/**
+ * Who wrote the version shown now: in a pair, the one who did not write the set-aside ones.
+ * @param {import('../db.js').Conflict[]} conflicts
+ * @param {string} me
+ * @param {string | null} partner
+ * @param {(id: string) => string} first
+ */
+function shownVersion(conflicts, me, partner, first) {
+  const allMine = conflicts.every((c) => c.author_id === me);
+  const noneMine = conflicts.every((c) => c.author_id !== me);
+  if (allMine && partner) return { label: `${partner}’s version`, keep: `Keep ${first(partner)}’s` };
+  if (noneMine && partner) return { label: 'Your version', keep: 'Keep mine' };
+  return { label: 'The version shown now', keep: 'Keep this one' };
+}
+
+/**
+ * Conflicts at their fields: for each field with set-aside values, every version with who
+ * wrote it, and whether a choice for it waits out its Undo.
  * @param {import('../db.js').StoredRecord} record
  * @param {Record<string, any>} obs
  * @param {string} me
  * @param {Map<string, string>} names
+ * @returns {import('../views/conflict.js').FieldConflict[]}
  */
-function conflictCards(record, obs, me, names) {
+function fieldConflicts(record, obs, me, names) {
   /** @type {Map<string, import('../db.js').Conflict[]>} */
   const byField = new Map();
   for (const conflict of openConflicts(record)) {
@@ -52,24 +85,28 @@ function conflictCards(record, obs, me, names) {
     byField.set(conflict.field, [...(byField.get(conflict.field) || []), conflict]);
   }
   const others = (obs.participants || []).filter((/** @type {any} */ p) => p.user_id !== me);
-  const pair = (obs.participants || []).length === 2 ? names.get(others[0]?.user_id) || null : null;
+  const partner = (obs.participants || []).length === 2 ? names.get(others[0]?.user_id) || null : null;
   const first = (/** @type {string} */ name) => name.split(' ')[0];
   return [...byField.entries()].map(([field, conflicts]) => {
-    const allMine = conflicts.every((c) => c.author_id === me);
-    const noneMine = conflicts.every((c) => c.author_id !== me);
-    const shownLabel = allMine && pair ? `${pair}’s version` : noneMine && pair ? 'Your version' : 'The version shown now';
-    const shownKeep = allMine && pair ? `Keep ${first(pair)}’s` : noneMine && pair ? 'Keep mine' : 'Keep this one';
-    const versions = [{ label: shownLabel, value: String(obs[field] ?? ''), keep: shownKeep }];
+    const now = String(obs[field] ?? '');
+    const versions = [{ ...shownVersion(conflicts, me, partner, first), value: now, shown: shown(field, now) }];
     for (const c of conflicts) {
       if (versions.some((v) => v.value === c.value)) continue;
       const name = names.get(c.author_id) || 'Someone';
       versions.push(c.author_id === me
-        ? { label: 'Your version', value: c.value, keep: 'Keep mine' }
-        : { label: `${name}’s version`, value: c.value, keep: `Keep ${first(name)}’s` });
+        ? { label: 'Your version', value: c.value, shown: shown(field, c.value), keep: 'Keep mine' }
+        : { label: `${name}’s version`, value: c.value, shown: shown(field, c.value), keep: `Keep ${first(name)}’s` });
     }
-    return { field, label: FIELD_LABELS[field], ids: conflicts.map((c) => c.id), versions };
+    return {
+      field, label: FIELD_LABELS[field], ids: conflicts.map((c) => c.id), versions,
+      pending: waiting(resolveKey(record.id, field)) || null,
+      combinable: CO_WRITTEN.has(field), draftKey: `observation/${record.id}/${field}/combined`,
+    };
   }).filter((card) => card.versions.length > 1 || card.ids.length);
 }
+
+/** @param {string} id @param {string} field */
+const resolveKey = (id, field) => `resolve/observation/${id}/${field}`;
 
 /**
  * The notes in time order, each with who wrote it and whether it has been delivered.
@@ -81,7 +118,7 @@ function conflictCards(record, obs, me, names) {
 function noteRows(ctx, noteRecords, names, lookforText) {
   const me = ctx.session.user.id;
   const stateOf = new Map(noteRecords.map((r) => [r.id, r]));
-  return byTime(live(noteRecords)).map((n) => {
+  return byTime(live(noteRecords).filter((n) => !beingDeleted(n.id))).map((n) => {
     const r = /** @type {import('../db.js').StoredRecord} */ (stateOf.get(n.id));
     const state = delivery(r, ctx.status.sending);
     const authorId = r.created_by || '';
@@ -138,7 +175,7 @@ async function load(ctx, id, quick = false) {
     view: {
       id, header: reviewHeader(obs, me, names, focusTitles),
       status: obs.status, statusLabel: STATUSES[/** @type {keyof typeof STATUSES} */ (obs.status)] || obs.status,
-      conflicts: conflictCards(record, obs, me, names),
+      conflicts: fieldConflicts(record, obs, me, names),
       notes, authors, notesTotal: parts.complete ? notes.length : parts.total, complete: parts.complete,
       categories: Object.entries(CATEGORIES).filter(([value]) => present.has(value)).map(([value, label]) => ({ value, label })),
       fields: { strengths: obs.strengths || '', wonderings: obs.wonderings || '', reflection: obs.reflection || '' },
@@ -173,28 +210,31 @@ function tally(notes, lookforText) {
 }
 
 /**
- * Typed fields, saved a moment after the last keystroke (or at once with `flush`).
- * @param {(fields: Record<string, any>) => Promise<unknown>} put
+ * Typed fields, saved a moment after the last keystroke (or at once with `flush`); each save
+ * ends the field's draft (drafts.js) and carries its co-written base.
+ * @param {string} id the observation
+ * @param {Review['put']} put
  */
-function fieldSaver(put) {
+function fieldSaver(id, put) {
   /** @type {Map<string, ReturnType<typeof setTimeout>>} */
   const timers = new Map();
   /** @type {Map<string, string>} */
-  const waiting = new Map();
+  const queued = new Map();
   /** @param {string} name */
   const flush = async (name) => {
     clearTimeout(timers.get(name));
     timers.delete(name);
-    if (!waiting.has(name)) return;
-    const value = waiting.get(name);
-    waiting.delete(name);
-    await put({ [name]: value });
+    if (!queued.has(name)) return;
+    const value = /** @type {string} */ (queued.get(name));
+    queued.delete(name);
+    const base = await saved(`observation/${id}/${name}`, value);
+    await put({ [name]: value }, [], base === null ? undefined : { [name]: base });
   };
   return {
     flush,
     /** @param {string} name @param {string} value */
     later(name, value) {
-      waiting.set(name, value);
+      queued.set(name, value);
       clearTimeout(timers.get(name));
       timers.set(name, setTimeout(() => flush(name), FIELD_DELAY_MS));
     },
@@ -206,7 +246,7 @@ function fieldSaver(put) {
  * The screen while it is open.
  * @typedef {{
  *   id: string, obs: Record<string, any>, fields: ReturnType<typeof fieldSaver>, refresh: () => Promise<void>,
- *   put: (fields: Record<string, any>, resolves?: string[]) => Promise<unknown>
+ *   put: (fields: Record<string, any>, resolves?: string[], bases?: Record<string, string>) => Promise<unknown>
  * }} Review
  */
 
@@ -218,6 +258,26 @@ function fieldSaver(put) {
 async function addStep(r, step) {
   const focusId = (r.obs.focus_ids || [])[0] || null;
   await putRecord('next_step', newId(), { ...step, observation_id: r.id, status: 'open', ...(focusId ? await focusFor(focusId, step.owner_id) : {}) });
+  await submitted([`review/${r.id}/new-step`]);
+}
+
+/**
+ * Keep one version of a field (or a combined text), once its 10 seconds of Undo are over.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Review} r
+ * @param {{field: string, value: string, ids: string[], label: string}} choice
+ */
+function resolve(ctx, r, { field, value, ids, label }) {
+  const combinedKey = `observation/${r.id}/${field}/combined`;
+  const commit = async () => {
+    await r.fields.flush(field);
+    const bases = basesOf(await submitted([combinedKey]), { [field]: combinedKey });
+    await r.put({ [field]: value }, ids, Object.keys(bases).length ? bases : undefined);
+    ctx.toast('Kept. Your partner sees the same text after their next sync.');
+  };
+  const what = FIELD_LABELS[field] || field;
+  label = label.replace(/^(Your|The) /, (word) => word.toLowerCase());
+  choose(resolveKey(r.id, field), `Keeping ${label} of “${what}”.`, commit, () => { r.refresh(); }, label);
 }
 
 /**
@@ -237,11 +297,8 @@ function reviewActions(ctx, r) {
       await fields.flush(name);
       await r.refresh();
     },
-    async onResolve(field, value, ids) {
-      await fields.flush(field);
-      await put({ [field]: value }, ids);
-      await told('Kept. Your partner sees the same text after their next sync.');
-    },
+    onResolve: (field, value, ids, label) => resolve(ctx, r, { field, value, ids, label }),
+    ...noteActions(ctx, r.refresh),
     async onShare(shared) {
       await put({ visibility: shared ? 'leads' : 'participants' });
       await told(shared ? 'Shared with leads.' : 'Only the people taking part can see this now.');
@@ -275,10 +332,11 @@ export async function reviewScreen(ctx, params) {
   performance.mark('review-start');
   const loaded = await load(ctx, id, true);
   if (!loaded) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
-  const put = (/** @type {Record<string, any>} */ fields, /** @type {string[]} */ resolves = []) => putRecord('observation', id, fields, { resolves });
+  /** @type {Review['put']} */
+  const put = (fields, resolves = [], bases = undefined) => putRecord('observation', id, fields, bases ? { resolves, bases } : { resolves });
   /** @type {Review} */
   const r = {
-    id, obs: loaded.obs, put, fields: fieldSaver(put),
+    id, obs: loaded.obs, put, fields: fieldSaver(id, put),
     async refresh() {
       const next = await load(ctx, id);
       if (next) {

@@ -1,7 +1,7 @@
 // @ts-check
 /** The Today screen's data and actions. */
 
-import { readDrafts } from '../db.js';
+import { draftsUnder } from '../drafts.js';
 import { isoDay, stage } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { renderToday } from '../views/today.js';
@@ -17,7 +17,7 @@ function greeting(hour) {
  */
 async function load(ctx) {
   const me = ctx.session.user.id;
-  const [all, drafts] = await Promise.all([readAll(), readDrafts()]);
+  const all = await readAll();
   const names = nameMap(all.user);
   const mine = myObservations(all.observation, me);
   const now = Date.now();
@@ -37,8 +37,8 @@ async function load(ctx) {
     greeting: greeting(new Date().getHours()),
     groups,
     steps,
-    drafts: drafts.filter((d) => d.text && d.text.trim() && titles.has(d.observation_id))
-      .map((d) => ({ observationId: d.observation_id, title: titles.get(d.observation_id) || 'an observation' })),
+    drafts: draftsUnder('capture/').map((key) => key.slice('capture/'.length)).filter((id) => titles.has(id))
+      .map((id) => ({ observationId: id, title: titles.get(id) || 'an observation' })),
   };
 }
 

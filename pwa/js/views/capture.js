@@ -7,6 +7,7 @@
 
 import { chips, choose, empty, h, icon, longList, replace } from '../dom.js';
 import { CATEGORY_PROMPTS, RATINGS } from '../model.js';
+import { editable } from './note-edit.js';
 
 /**
  * @typedef {{id: string, minute: number | null, category: string, categoryLabel: string, text: string,
@@ -14,14 +15,14 @@ import { CATEGORY_PROMPTS, RATINGS } from '../model.js';
  *   problem: string | null}} NoteItem
  * @typedef {{
  *   title: string, isWalk: boolean, isStudy: boolean, categories: {value: string, label: string}[],
- *   category: string, casePupils: string[], casePupil: string, text: string, clockStartedAt: number | null,
+ *   category: string, casePupils: string[], casePupil: string, text: string, draftKey: string, clockStartedAt: number | null,
  *   visit: number, lookfors: {id: string, text: string, rating: string | null}[], notes: NoteItem[]
  * }} CaptureData
  * @typedef {{
- *   onInput: (text: string) => void, onCategory: (value: string) => void, onCasePupil: (value: string) => void,
+ *   onCategory: (value: string) => void, onCasePupil: (value: string) => void,
  *   onSave: (text: string) => Promise<boolean>, onRate: (lookforId: string, rating: string) => void,
  *   onRestartClock: () => void, onNextVisit: () => void
- * }} CaptureActions
+ * } & import('./note-edit.js').NoteEditActions} CaptureActions
  */
 
 const DELIVERY_ICONS = /** @type {const} */ ({ local: 'phone', sending: 'sync', delivered: 'check', attention: 'alert' });
@@ -37,9 +38,18 @@ export function noteDelivery(note) {
 }
 
 /**
+ * One of my notes, with its Edit button.
+ * @param {NoteItem} note
+ * @param {CaptureActions} actions
+ */
+function noteItem(note, actions) {
+  return editable(noteBody(note), note, actions);
+}
+
+/**
  * @param {NoteItem} note
  */
-function noteItem(note) {
+function noteBody(note) {
   return h('li', { class: 'note', dataset: { id: note.id, delivery: note.delivery } },
     h('div', { class: 'note-head' },
       note.minute === null ? null : h('span', { class: 'minute' }, `${note.minute} min`),
@@ -70,7 +80,7 @@ function composer(data, actions) {
   const text = h('textarea', {
     id: 'note-text', class: 'capture-text', rows: 5, maxlength: 10000, enterkeyhint: 'send',
     placeholder: CATEGORY_PROMPTS[/** @type {keyof typeof CATEGORY_PROMPTS} */ (data.category)],
-    'aria-label': 'Note', 'aria-describedby': 'note-help',
+    'aria-label': 'Note', 'aria-describedby': 'note-help', dataset: { draft: data.draftKey },
   });
   text.value = data.text;
   const savedState = h('span', { class: 'saved-state', id: 'note-help' }, 'Enter saves the note. Words are kept as you type.');
@@ -87,14 +97,14 @@ function composer(data, actions) {
       if (await actions.onSave(value)) {
         // Keep anything typed while the note was being written away.
         text.value = text.value.startsWith(value) ? text.value.slice(value.length).trimStart() : text.value;
-        if (text.value) actions.onInput(text.value);
       }
+      // What is left in the box (or all of it, when the save failed) is a draft again.
+      if (text.value) text.dispatchEvent(new Event('input', { bubbles: true }));
     } finally {
       saving = false;
       text.focus();
     }
   }
-  text.addEventListener('input', () => actions.onInput(text.value));
   text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -167,7 +177,7 @@ export function mountCapture(data, actions) {
   const notesHeading = h('h2', null, 'Notes');
   const notes = h('ol', { class: 'notes', 'aria-live': 'polite' });
   let current = data;
-  const drawNotes = longList(notes, noteItem, { first: 40, empty: 'Your notes appear here, newest first.' });
+  const drawNotes = longList(notes, (/** @type {NoteItem} */ note) => noteItem(note, actions), { first: 40, empty: 'Your notes appear here, newest first.' });
   const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
   const top = captureTop(data, actions, clock, visit);
   const node = h('div', { class: 'screen capture' }, top,

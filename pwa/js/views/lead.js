@@ -50,7 +50,7 @@ function lookforRow(look, actions) {
  */
 function focusCard(focus, actions) {
   const card = h('li', { class: ['card', 'focus-card', focus.active ? null : 'retired'] });
-  const newLook = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Pupils explain their thinking', 'aria-label': `New look-for for ${focus.title}` });
+  const newLook = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Pupils explain their thinking', 'aria-label': `New look-for for ${focus.title}`, dataset: { draft: `lead/${focus.id}/new-lookfor` } });
   const show = () => replace(card,
     h('span', { class: 'card-kicker' }, focus.active ? 'School focus' : 'Retired focus'),
     h('h3', { class: 'card-title' }, focus.title),
@@ -80,8 +80,8 @@ function focusCard(focus, actions) {
  * @param {LeadActions} actions
  */
 export function renderLead(data, actions) {
-  const title = h('input', { type: 'text', maxlength: 200, placeholder: 'e.g. Questioning that makes every pupil think' });
-  const description = h('textarea', { rows: 3, placeholder: 'What it looks like when it goes well' });
+  const title = h('input', { type: 'text', maxlength: 200, placeholder: 'e.g. Questioning that makes every pupil think', dataset: { draft: 'lead/new-focus/title' } });
+  const description = h('textarea', { rows: 3, placeholder: 'What it looks like when it goes well', dataset: { draft: 'lead/new-focus/description' } });
   const from = h('input', { type: 'date', value: data.from });
   const to = h('input', { type: 'date', value: data.to });
   const range = () => `from=${from.value}&to=${to.value}`;

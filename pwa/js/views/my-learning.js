@@ -34,8 +34,8 @@ function observationLink(item) {
  * @param {LearningActions} actions
  */
 function focusForm(actions) {
-  const title = h('input', { type: 'text', maxlength: 200, required: true, placeholder: 'e.g. Getting quieter pupils talking' });
-  const description = h('textarea', { rows: 3, maxlength: 20000, placeholder: 'Why this matters for your pupils, and what you will try' });
+  const title = h('input', { type: 'text', maxlength: 200, required: true, placeholder: 'e.g. Getting quieter pupils talking', dataset: { draft: 'learning/new-focus/title' } });
+  const description = h('textarea', { rows: 3, maxlength: 20000, placeholder: 'Why this matters for your pupils, and what you will try', dataset: { draft: 'learning/new-focus/description' } });
   const error = h('p', { class: 'form-error', role: 'alert' });
   return h('form', {
     class: 'card', novalidate: true, onsubmit: (/** @type {Event} */ e) => {
@@ -69,7 +69,7 @@ export function renderMyLearning(data, actions) {
         h('span', { class: 'card-title' }, f.title),
         f.description ? h('p', { class: 'card-meta' }, f.description) : null)))
         : h('p', { class: 'none' }, 'No focus of your own yet: a question about your teaching you want to explore.'),
-      h('details', { class: 'disclosure', open: !personal.length && !school.length }, h('summary', null, 'Start a personal focus'), form),
+      h('details', { class: 'disclosure', open: !personal.length && !school.length, dataset: { draftHolder: '' } }, h('summary', null, 'Start a personal focus'), form),
       school.length ? h('div', { class: 'stack-small' }, h('p', { class: 'label' }, 'School focuses in your observations'),
         h('ul', { class: 'rows' }, school.map((f) => h('li', { class: 'row', dataset: { id: f.id } }, f.title)))) : null),
     section(`My next steps (${data.open.length} open)`,

@@ -33,17 +33,17 @@ function option(value, label, selected) {
 /** @param {FormData} data */
 function formInputs(data) {
   return {
-    title: h('input', { type: 'text', name: 'title', maxlength: 200, placeholder: 'e.g. Maths with 8R' }),
+    title: h('input', { type: 'text', name: 'title', maxlength: 200, placeholder: 'e.g. Maths with 8R', dataset: { draft: 'new-observation/title' } }),
     startsAt: h('input', { type: 'datetime-local', name: 'starts_at', value: data.startsAt, required: true }),
-    classLabel: h('input', { type: 'text', name: 'class_label', maxlength: 100, placeholder: 'e.g. 8R' }),
-    subject: h('input', { type: 'text', name: 'subject', maxlength: 100, placeholder: 'e.g. Maths' }),
+    classLabel: h('input', { type: 'text', name: 'class_label', maxlength: 100, placeholder: 'e.g. 8R', dataset: { draft: 'new-observation/class_label' } }),
+    subject: h('input', { type: 'text', name: 'subject', maxlength: 100, placeholder: 'e.g. Maths', dataset: { draft: 'new-observation/subject' } }),
     yearGroup: h('select', { name: 'year_group' }, option('', 'Choose…', ''), YEAR_GROUPS.map((y) => option(y, y, ''))),
     focus: h('select', { name: 'focus' },
       option('', 'No focus yet', ''),
       data.schoolFocuses.length ? h('optgroup', { label: 'School focuses' }, data.schoolFocuses.map((f) => option(f.id, f.title, ''))) : null,
       data.myFocuses.length ? h('optgroup', { label: 'My focuses' }, data.myFocuses.map((f) => option(f.id, f.title, ''))) : null),
-    question: h('textarea', { name: 'focus_question', rows: 2, maxlength: 20000, placeholder: 'e.g. How can I get every pupil thinking during questioning?' }),
-    intention: h('textarea', { name: 'learning_intention', rows: 2, maxlength: 20000, placeholder: 'What pupils are learning in this lesson' }),
+    question: h('textarea', { name: 'focus_question', rows: 2, maxlength: 20000, placeholder: 'e.g. How can I get every pupil thinking during questioning?', dataset: { draft: 'new-observation/focus_question' } }),
+    intention: h('textarea', { name: 'learning_intention', rows: 2, maxlength: 20000, placeholder: 'What pupils are learning in this lesson', dataset: { draft: 'new-observation/learning_intention' } }),
   };
 }
 

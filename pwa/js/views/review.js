@@ -2,12 +2,15 @@
 /**
  * Review: everyone's notes merged in time order, strengths, wonderings and the observed
  * teacher's reflection, agreed next steps, sharing with leads (the observed teacher only), and
- * conflict cards for a field two people changed at once.
+ * conflicts shown at the field two people changed at once (views/conflict.js). One's own notes
+ * can be edited in place (views/note-edit.js).
  */
 
 import { chips, empty, field, h, icon, longList, replace, section } from '../dom.js';
 import { RATINGS } from '../model.js';
 import { noteDelivery } from './capture.js';
+import { markField } from './conflict.js';
+import { editable } from './note-edit.js';
 import { stepRow } from './today.js';
 
 /**
@@ -15,8 +18,7 @@ import { stepRow } from './today.js';
  *   authorId: string, category: string, categoryLabel: string, text: string, casePupil: string,
  *   rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
  *   problem: string | null}} NoteRow
- * @typedef {{field: string, label: string, ids: string[],
- *   versions: {label: string, value: string, keep: string}[]}} ConflictCard
+ * @typedef {import('./conflict.js').FieldConflict} ConflictCard
  * @typedef {{
  *   header: {title: string, kind: string, when: string, place: string, people: {name: string, role: string}[],
  *     focus: string | null, question: string, intention: string},
@@ -29,37 +31,26 @@ import { stepRow } from './today.js';
  *   online: boolean, canCapture: boolean, me: string, today: string, id: string
  * }} ReviewData
  * @typedef {{
- *   onField: (name: string, value: string) => void, onFieldDone: (name: string) => void, onResolve: (field: string, value: string, ids: string[]) => void,
- *   onShare: (shared: boolean) => void, onAddStep: (step: {text: string, owner_id: string, due_on: string | null}) => void,
+ *   onField: (name: string, value: string) => void, onFieldDone: (name: string) => void,
+ *   onShare: (shared: boolean) => void, onAddStep: (step: {text: string, owner_id: string, due_on: string | null}) => Promise<void>,
  *   onStepDone: (id: string, done: boolean) => void, onMarkReviewed: () => void, onDownload: () => void
- * }} ReviewActions
+ * } & import('./conflict.js').ConflictActions & import('./note-edit.js').NoteEditActions} ReviewActions
  */
 
 /**
- * @param {ConflictCard} card
+ * A note of the merged list; mine can be edited.
+ * @param {NoteRow} note
  * @param {ReviewActions} actions
  */
-function conflictCard(card, actions) {
-  const combined = h('textarea', { rows: 6, 'aria-label': `Combined ${card.label.toLowerCase()}` });
-  combined.value = card.versions.map((v) => v.value).filter(Boolean).join('\n\n');
-  const editor = h('div', { class: 'combine', hidden: true },
-    field(`Combined ${card.label.toLowerCase()}`, combined),
-    h('button', { type: 'button', class: 'button primary', onclick: () => actions.onResolve(card.field, combined.value, card.ids) }, 'Save combined text'));
-  return h('article', { class: 'conflict-card', dataset: { field: card.field }, 'aria-label': `Two versions of ${card.label}` },
-    h('h3', null, icon('alert'), `Two versions of “${card.label}”`),
-    h('p', null, 'You were both writing this at the same time. Nothing has been lost: choose one, or combine them.'),
-    card.versions.map((v) => h('div', { class: 'version' },
-      h('p', { class: 'version-label' }, v.label),
-      h('p', { class: 'version-text' }, v.value || '(empty)'),
-      h('button', { type: 'button', class: 'button small', onclick: () => actions.onResolve(card.field, v.value, card.ids) }, v.keep))),
-    h('button', { type: 'button', class: 'button small quiet', onclick: () => { editor.hidden = !editor.hidden; if (!editor.hidden) combined.focus(); } }, 'Edit a combined text'),
-    editor);
+function noteRow(note, actions) {
+  const row = noteBody(note);
+  return note.mine ? editable(row, note, actions) : row;
 }
 
 /**
  * @param {NoteRow} note
  */
-function noteRow(note) {
+function noteBody(note) {
   return h('li', { class: 'note', dataset: { id: note.id, author: note.authorId, category: note.category } },
     h('div', { class: 'note-head' },
       h('span', { class: 'minute' }, note.minute === null ? note.time : `${note.time} · ${note.minute} min`),
@@ -79,9 +70,10 @@ function noteRow(note) {
  * @param {string} value
  * @param {ReviewActions} actions
  * @param {string} placeholder
+ * @param {string} key its draft's key
  */
-function liveText(name, value, actions, placeholder) {
-  const area = h('textarea', { name, rows: 4, maxlength: 20000, placeholder });
+function liveText(name, value, actions, placeholder, key) {
+  const area = h('textarea', { name, rows: 4, maxlength: 20000, placeholder, dataset: { draft: key } });
   area.value = value;
   area.addEventListener('input', () => actions.onField(name, area.value));
   area.addEventListener('blur', () => actions.onFieldDone(name));
@@ -94,14 +86,14 @@ function liveText(name, value, actions, placeholder) {
  * @param {ReviewActions} actions
  */
 function stepForm(data, actions) {
-  const stepText = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Try a hinge question before the task' });
+  const stepText = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Try a hinge question before the task', dataset: { draft: `review/${data.id}/new-step` } });
   const stepOwner = h('select', null);
   const stepDue = h('input', { type: 'date', min: data.today });
   const form = h('form', {
-    class: 'add-step', onsubmit: (/** @type {Event} */ e) => {
+    class: 'add-step', onsubmit: async (/** @type {Event} */ e) => {
       e.preventDefault();
       if (!stepText.value.trim()) return stepText.focus();
-      actions.onAddStep({ text: stepText.value.trim(), owner_id: stepOwner.value, due_on: stepDue.value || null });
+      await actions.onAddStep({ text: stepText.value.trim(), owner_id: stepOwner.value, due_on: stepDue.value || null });
       stepText.value = '';
       stepDue.value = '';
     },
@@ -113,8 +105,9 @@ function stepForm(data, actions) {
 /**
  * The merged notes, filtered by kind and by author; `update` takes new data.
  * @param {ReviewData} data
+ * @param {ReviewActions} actions
  */
-function notesPanel(data) {
+function notesPanel(data, actions) {
   let category = 'all';
   let author = 'all';
   let latest = data;
@@ -122,7 +115,7 @@ function notesPanel(data) {
   const list = h('ol', { class: 'notes merged' });
   const personFilter = h('select', { 'aria-label': 'Whose notes', onchange: () => { author = personFilter.value; draw(); } });
   const categoryFilter = h('div', { class: 'filter-slot' });
-  const drawList = longList(list, noteRow, { first: 60, empty: 'No notes match.' });
+  const drawList = longList(list, (/** @type {NoteRow} */ note) => noteRow(note, actions), { first: 60, empty: 'No notes match.' });
   function draw() {
     const everything = category === 'all' && author === 'all';
     const shown = latest.notes.filter((n) => (category === 'all' || n.category === category) && (author === 'all' || n.authorId === author));
@@ -142,8 +135,18 @@ function notesPanel(data) {
   return { node, update };
 }
 
-/** @param {ReviewData['header']} header @param {string} statusLabel */
-function summary(header, statusLabel) {
+const TALK_FIELDS = new Set(['strengths', 'wonderings', 'reflection']);
+
+/**
+ * The summary at the top; a value two people changed at once (title, class, status...) shows
+ * there, marked, with its versions.
+ * @param {ReviewData} data
+ * @param {ReviewActions} actions
+ */
+function summary(data, actions) {
+  const { header, statusLabel } = data;
+  const values = data.conflicts.filter((c) => !TALK_FIELDS.has(c.field)).map((card) =>
+    markField(h('div', { class: 'field value-field' }, h('p', { class: 'label' }, card.label)), card, actions));
   return h('header', { class: 'card summary' },
     h('p', { class: 'card-kicker' }, `${header.kind} · ${statusLabel}`),
     h('p', { class: 'card-meta' }, header.when),
@@ -151,7 +154,8 @@ function summary(header, statusLabel) {
     h('ul', { class: 'plain people-line' }, header.people.map((p) => h('li', null, h('strong', null, p.name), ` · ${p.role}`))),
     header.focus ? h('p', { class: 'focus-line' }, h('span', { class: 'label' }, 'Focus: '), header.focus) : null,
     header.question ? h('blockquote', { class: 'question' }, h('span', { class: 'label' }, 'Their question: '), header.question) : null,
-    header.intention ? h('p', { class: 'card-meta' }, h('span', { class: 'label' }, 'Learning intention: '), header.intention) : null);
+    header.intention ? h('p', { class: 'card-meta' }, h('span', { class: 'label' }, 'Learning intention: '), header.intention) : null,
+    values);
 }
 
 /** @param {ReviewData['tallies']} tallies */
@@ -173,13 +177,14 @@ function finishButtons(next, actions) {
 }
 
 /**
- * The observed teacher writes the reflection; everyone else reads it.
+ * The observed teacher writes the reflection (in `wrap`, made once so that the text area is
+ * never moved while someone types in it); everyone else reads it.
  * @param {ReviewData} next
- * @param {HTMLTextAreaElement} reflection
+ * @param {HTMLElement} wrap
  */
-function reflectionField(next, reflection) {
+function reflectionField(next, wrap) {
   return next.canReflect
-    ? field('Your reflection', reflection, 'Yours to write: what you noticed and what you will try next.')
+    ? wrap
     : h('div', { class: 'field' }, h('p', { class: 'label' }, `${next.observeeName}’s reflection`),
       h('p', { class: 'read-only' }, next.fields.reflection || `${next.observeeName} has not written a reflection yet.`));
 }
@@ -190,15 +195,32 @@ function refreshText(area, value) {
 }
 
 /**
+ * Strengths, wonderings and the reflection, each in its labelled field (made once).
+ * @param {ReviewData} data
+ * @param {ReviewActions} actions
+ */
+function talkFields(data, actions) {
+  const text = (/** @type {'strengths' | 'wonderings' | 'reflection'} */ name, /** @type {string} */ placeholder) =>
+    liveText(name, data.fields[name], actions, placeholder, `observation/${data.id}/${name}`);
+  const strengths = text('strengths', 'What went well, with the evidence for it');
+  const wonderings = text('wonderings', 'Questions to talk about together');
+  const reflection = text('reflection', 'What you noticed, and what you want to try next');
+  const wraps = {
+    strengths: field('Strengths', strengths, 'What went well, with the evidence.'),
+    wonderings: field('Wonderings', wonderings, 'Questions to explore together.'),
+    reflection: field('Your reflection', reflection, 'Yours to write: what you noticed and what you will try next.'),
+  };
+  return { strengths, wonderings, reflection, wraps };
+}
+
+/**
  * @param {ReviewData} data
  * @param {ReviewActions} actions
  */
 export function mountReview(data, actions) {
-  const conflicts = h('div', { class: 'conflicts' });
-  const notes = notesPanel(data);
-  const strengths = liveText('strengths', data.fields.strengths, actions, 'What went well, with the evidence for it');
-  const wonderings = liveText('wonderings', data.fields.wonderings, actions, 'Questions to talk about together');
-  const reflection = liveText('reflection', data.fields.reflection, actions, 'What you noticed, and what you want to try next');
+  const top = h('div');
+  const notes = notesPanel(data, actions);
+  const { strengths, wonderings, reflection, wraps } = talkFields(data, actions);
   const [reflectionSlot, shareSlot, tallies] = [h('div'), h('div'), h('div')];
   const steps = h('ul', { class: 'steps' });
   const finish = h('div', { class: 'actions' });
@@ -206,12 +228,14 @@ export function mountReview(data, actions) {
 
   /** @param {ReviewData} next */
   function update(next) {
-    replace(conflicts, next.conflicts.map((card) => conflictCard(card, actions)));
+    replace(top, summary(next, actions));
     notes.update(next);
     refreshText(strengths, next.fields.strengths);
     refreshText(wonderings, next.fields.wonderings);
     refreshText(reflection, next.fields.reflection);
-    if (!(next.canReflect && reflectionSlot.contains(reflection))) replace(reflectionSlot, reflectionField(next, reflection)); // moving the box would take its focus
+    const shown = reflectionField(next, wraps.reflection);
+    if (reflectionSlot.firstChild !== shown) replace(reflectionSlot, shown);
+    for (const [name, wrap] of Object.entries(wraps)) markField(wrap, next.conflicts.find((c) => c.field === name), actions);
     replace(steps, next.steps.length ? next.steps.map((s) => stepRow(s, actions.onStepDone)) : h('li', null, empty('No next steps agreed yet.')));
     const owner = addStep.stepOwner.value;
     replace(addStep.stepOwner, next.participants.map((p) => h('option', { value: p.id, selected: owner ? p.id === owner : p.id === next.me }, p.name)));
@@ -221,11 +245,8 @@ export function mountReview(data, actions) {
   }
 
   const node = h('div', { class: 'screen review' },
-    summary(data.header, data.statusLabel), conflicts, notes.node, tallies,
-    section('Talking it through',
-      field('Strengths', strengths, 'What went well, with the evidence.'),
-      field('Wonderings', wonderings, 'Questions to explore together.'),
-      reflectionSlot),
+    top, notes.node, tallies,
+    section('Talking it through', wraps.strengths, wraps.wonderings, reflectionSlot),
     section('Agreed next steps', steps, addStep.form),
     shareSlot,
     finish);
