@@ -20,6 +20,8 @@ from typing import Any
 import orjson
 from flask.json.provider import JSONProvider
 
+from schemas.base import is_text
+
 MAX_DEPTH = 32
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 _INT_DIGITS = len(str(INT_MAX))
@@ -62,17 +64,6 @@ def _check_shape(value: Any, keys_may_hold_surrogates: bool) -> None:
         if keys_may_hold_surrogates and type(item) is dict and not all(map(is_text, item)):
             raise InvalidJSON("an object key is not valid Unicode text (a lone surrogate)")
         stack.extend((c, depth + 1) for c in children if type(c) in (dict, list))
-
-
-def is_text(value: str) -> bool:
-    """Whether a string holds Unicode scalar values only (no lone UTF-16 surrogate)."""
-    if value.isascii():
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def loads_body(data: str | bytes) -> Any:
