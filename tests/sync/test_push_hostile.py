@@ -149,3 +149,38 @@ def test_an_emoji_written_as_a_surrogate_pair_is_text(phone):
     assert response.get_json()["results"][0]["status"] == "applied"
     phone.pull_all()
     assert phone.record("note", note_id)["fields"]["text"] == "😀"
+
+
+def test_a_duplicate_naming_a_record_the_pusher_cannot_read_carries_no_version(factory):
+    school = factory.school()
+    alice = SyncClient(factory.session(school, name="Alice"))
+    mallory = SyncClient(factory.session(school, name="Mallory"))
+    private = new_id()
+    alice.put("observation", private, observation_fields([(alice.user_id, "observee")]))
+    note_id = new_id()
+    alice.put("note", note_id, note_fields(private))
+    own = new_id()
+    first = mallory.mutation(
+        "observation", own, observation_fields([(mallory.user_id, "observer")])
+    )
+    mallory.push_ok([first])
+    # Mallory replays seq 1 naming Alice's records: answered duplicate, and nothing about them
+    replays = [dict(first, id=private), dict(first, entity="note", id=note_id), first]
+    results = mallory.push_ok(replays)
+    assert [r["status"] for r in results] == ["duplicate"] * 3
+    assert "version" not in results[0]
+    assert "version" not in results[1]
+    assert results[2]["version"] >= 1  # her own record: its version, as PROTOCOL.md says
+
+
+def test_a_duplicate_carries_the_version_of_what_the_pusher_may_read(factory):
+    school = factory.school()
+    observee = SyncClient(factory.session(school))
+    lead = SyncClient(factory.session(school, role="lead"))
+    shared = new_id()
+    fields = observation_fields([(observee.user_id, "observee")], visibility="leads")
+    version = observee.put("observation", shared, fields)["version"]
+    first = lead.mutation("focus", new_id(), {"title": "Questioning", "kind": "school"})
+    lead.push_ok([first])
+    (result,) = lead.push_ok([dict(first, entity="observation", id=shared)])
+    assert result == {"seq": first["seq"], "status": "duplicate", "version": version}
