@@ -88,6 +88,12 @@ class Batch:
             self.school_user_ids = {str(i) for i in ids.scalars()}
         return self.school_user_ids
 
+    def observation_readers(self, observation_id: str, people: set[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these people may read the observation (as written so far: observation
+        changes that move who may read are flushed as they are merged)."""
+        query = policy.observation_readers(observation_id, people)
+        return set(db.session.execute(query).scalars())
+
     def store(self, entity: str, record_id: str, state: RecordState, entry: Entry | None) -> None:
         """Keep a changed record for the next flush."""
         if entry is None:
