@@ -55,6 +55,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_PROFILE": env.get(ENV_PREFIX + "PASSWORD_HASH_PROFILE", "production"),
         "VAPID_SUBJECT": env.get(ENV_PREFIX + "VAPID_SUBJECT", "mailto:admin@lessonloop.invalid"),
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
+        # A report's layout is stopped past this (503 report_timeout): under gunicorn's 30 s.
+        "REPORT_RENDER_SECONDS": float(env.get(ENV_PREFIX + "REPORT_RENDER_SECONDS", "10")),
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",

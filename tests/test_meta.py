@@ -116,10 +116,10 @@ ERROR_TABLE: dict[str, set[int]] = {
     "DELETE /api/v1/push/subscriptions": SIGNED_IN | {404} | JSON_BODY,
     "GET /api/v1/me/notifications": SIGNED_IN,
     "PATCH /api/v1/me/notifications": SIGNED_IN | JSON_BODY,
-    "GET /api/v1/reports/observations/{observation_id}.pdf": SIGNED_IN | {400, 404, 413},
-    "GET /api/v1/reports/teachers/{user_id}.pdf": SIGNED_IN | {400, 403, 404, 413},
-    "GET /api/v1/reports/focuses/{focus_id}.pdf": SIGNED_IN | {400, 403, 404, 413},
-    "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413},
+    "GET /api/v1/reports/observations/{observation_id}.pdf": SIGNED_IN | {400, 404, 413, 503},
+    "GET /api/v1/reports/teachers/{user_id}.pdf": SIGNED_IN | {400, 403, 404, 413, 503},
+    "GET /api/v1/reports/focuses/{focus_id}.pdf": SIGNED_IN | {400, 403, 404, 413, 503},
+    "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413, 503},
 }
 ERROR_REF = "#/components/schemas/Error"
 
