@@ -8,7 +8,9 @@ accepted oddity, is marshmallow's. The schema stays the one definition of the wi
 tests/schemas/test_fast.py checks the two paths agree on generated input.
 
 Both paths return canonical JSON values: UUIDs as strings, timestamps as ISO 8601 in UTC,
-dates as YYYY-MM-DD.
+dates as YYYY-MM-DD. Both apply schemas.base's rules the same way: the text rule is a field
+validator (which the fast path runs), and timestamps and dates go through to_utc and
+in_calendar on either path.
 """
 
 from __future__ import annotations
