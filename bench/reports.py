@@ -371,7 +371,8 @@ def _markdown(results: dict[str, Any], counts: dict[str, int], memory: float, bu
         "this column no longer counts it. The verdict is on the wall-clock median.",
         "",
         f"Peak memory of a process rendering all three (ru_maxrss, includes Python, Flask and "
-        f"WeasyPrint): **{memory:.0f} MB** (target < {MEMORY_TARGET_MB} MB, {verdict}).",
+        f"WeasyPrint): **{memory:.0f} MB** (target < {MEMORY_TARGET_MB} MB, {verdict}); the "
+        "layout children of the forkserver are not in this figure.",
     ]
     return "\n".join(lines) + "\n"
 
