@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
-BENCHES = ["sync", "pwa", "cotext", "reports", "reminders"]
+BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders"]
 
 
 def machine() -> str:
@@ -67,9 +67,10 @@ def write(kept: dict[str, str]) -> None:
     parts = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bench [sync|pwa|cotext|reports|reminders]`).",
-        "Figures are medians of several runs; ratios compare two systems measured side by side in",
-        "the same run, because these machines are shared and noisy. Targets come from the issues.",
+        "Written by `make bench` (`python -m bench [name ...]`: sync, pwa, cotext, reports,",
+        "report_limits, reminders). Figures are medians of several runs; ratios compare two",
+        "systems measured side by side in the same run, because these machines are shared and",
+        "noisy. Targets come from the issues.",
         "",
         f"Last written {dt.date.today().isoformat()} at commit `{commit or 'uncommitted'}`.",
         "",

@@ -366,11 +366,13 @@ def _markdown(results: dict[str, Any], counts: dict[str, int], memory: float, bu
     lines += [
         "",
         "Median and fastest are wall-clock times; median CPU is the process time the request "
-        "used, which other work on a shared machine inflates much less. The verdict is on the "
-        "wall-clock median.",
+        "used in the web process, which other work on a shared machine inflates much less; "
+        "since issue 18 the layout runs in a child process (reports.render.pdf_within), so "
+        "this column no longer counts it. The verdict is on the wall-clock median.",
         "",
         f"Peak memory of a process rendering all three (ru_maxrss, includes Python, Flask and "
-        f"WeasyPrint): **{memory:.0f} MB** (target < {MEMORY_TARGET_MB} MB, {verdict}).",
+        f"WeasyPrint): **{memory:.0f} MB** (target < {MEMORY_TARGET_MB} MB, {verdict}); the "
+        "layout children of the forkserver are not in this figure.",
     ]
     return "\n".join(lines) + "\n"
 

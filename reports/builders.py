@@ -32,7 +32,7 @@ from reports.model import (
     StepItem,
     TeacherData,
 )
-from reports.render import ReportTooLarge, render_pdf
+from reports.render import RENDER_SECONDS, ReportTooLarge, render_pdf
 
 # Page estimates in lines of text (about 50 a page): past about two pages a report gets a
 # table of contents; past MAX_LINES it is refused before layout, which bounds render time
@@ -110,7 +110,7 @@ def case_pupils(data: ObservationData) -> list[CasePupil]:
     return rows
 
 
-def build_observation(meta: Meta, data: ObservationData) -> Pdf:
+def build_observation(meta: Meta, data: ObservationData, seconds: float = RENDER_SECONDS) -> Pdf:
     """The observation summary."""
     notes = sorted(data.notes, key=lambda n: (n.at, n.minute or 0))
     lines = 30 + len(notes) + _text_lines(*(n.text for n in notes)) + 2 * len(data.next_steps)
@@ -124,7 +124,7 @@ def build_observation(meta: Meta, data: ObservationData) -> Pdf:
         toc=_within_budget(lines),
     )
     name = f"observation-{data.starts_at.date().isoformat()}-{text.slug(data.title)}.pdf"
-    return Pdf(name, render_pdf("observation.html", context))
+    return Pdf(name, render_pdf("observation.html", context, seconds))
 
 
 # ---- teacher's professional learning record ------------------------------------------------
@@ -159,7 +159,7 @@ def step_progress(steps: tuple[StepItem, ...], today: dt.date) -> dict[str, int]
     }
 
 
-def build_teacher(meta: Meta, data: TeacherData) -> Pdf:
+def build_teacher(meta: Meta, data: TeacherData, seconds: float = RENDER_SECONDS) -> Pdf:
     """The teacher's professional learning record."""
     groups = Counter(_role_group(e.role) for e in data.entries)
     quotes = len(data.strengths) + len(data.wonderings) + len(data.reflections)
@@ -178,7 +178,7 @@ def build_teacher(meta: Meta, data: TeacherData) -> Pdf:
         toc=_within_budget(lines),
     )
     name = f"learning-record-{text.slug(data.teacher)}-{_period_name(data.period)}.pdf"
-    return Pdf(name, render_pdf("teacher.html", context))
+    return Pdf(name, render_pdf("teacher.html", context, seconds))
 
 
 # ---- focus report ---------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def walk_notes_as_themes(
     return text.themes(quotes, limit=10), held_back
 
 
-def build_focus(meta: Meta, data: FocusData) -> Pdf:
+def build_focus(meta: Meta, data: FocusData, seconds: float = RENDER_SECONDS) -> Pdf:
     """The focus report: learning-walk tallies, themes and visit counts; no names."""
     summary = walks.summarise(data.walks, data.period)
     names = text.name_pattern(data.staff_names)
@@ -230,7 +230,7 @@ def build_focus(meta: Meta, data: FocusData) -> Pdf:
         toc=_within_budget(lines),
     )
     name = f"focus-report-{text.slug(data.title)}-{_period_name(data.period)}.pdf"
-    return Pdf(name, render_pdf("focus.html", context))
+    return Pdf(name, render_pdf("focus.html", context, seconds))
 
 
 # ---- action plan ----------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def steps_by_owner(steps: tuple[StepItem, ...]) -> list[tuple[str, list[StepItem
     ]
 
 
-def build_action_plan(meta: Meta, data: ActionPlanData) -> Pdf:
+def build_action_plan(meta: Meta, data: ActionPlanData, seconds: float = RENDER_SECONDS) -> Pdf:
     """The action plan: where are we going, where are we now, next steps."""
     names = text.name_pattern(data.staff_names)
     sections = [
@@ -284,5 +284,6 @@ def build_action_plan(meta: Meta, data: ActionPlanData) -> Pdf:
         toc=_within_budget(lines),
     )
     return Pdf(
-        f"action-plan-{_period_name(data.period)}.pdf", render_pdf("action_plan.html", context)
+        f"action-plan-{_period_name(data.period)}.pdf",
+        render_pdf("action_plan.html", context, seconds),
     )

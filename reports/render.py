@@ -4,13 +4,22 @@ Templates autoescape everything: note text prints as text, whatever it contains.
 fetches through `ReportUrlFetcher`, which serves the files of `reports/static` by name under
 the `report-static:` scheme and refuses every other URL (file:, http:, https:, data:, ...),
 so neither a template slip nor a crafted note can make the server read a file or the network.
+
+Layout is bounded in time: `render_pdf` lays out in a child process and stops it after
+RENDER_SECONDS (`RenderTimeout`), because WeasyPrint cannot be interrupted mid-layout and a
+request must never hold a web worker until gunicorn's 30 s timeout kills it. Children fork
+from multiprocessing's forkserver, a single-threaded process that has WeasyPrint, the
+stylesheet and the fonts loaded already (reports.warm), so a child starts in milliseconds and
+forking is safe from a threaded web worker.
 """
 
 from __future__ import annotations
 
 import functools
 import mimetypes
+import multiprocessing
 import re
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +37,7 @@ STATIC_SCHEME = "report-static:"
 # A static file is looked up by exact name in this list: no path is ever built from a URL.
 STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 MAX_PAGES = 100  # a backstop: builders refuse long reports before layout
+RENDER_SECONDS = 10.0  # a third of gunicorn's worker timeout; a usual report takes under 3 s
 _EMOJI_BASE = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
 _EMOJI_JOIN = "\ufe0f\u200d\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
 EMOJI = re.compile(f"(?:[0-9#*]\ufe0f?\u20e3|[{_EMOJI_BASE}][{_EMOJI_BASE}{_EMOJI_JOIN}]*)+")
@@ -35,6 +45,10 @@ EMOJI = re.compile(f"(?:[0-9#*]\ufe0f?\u20e3|[{_EMOJI_BASE}][{_EMOJI_BASE}{_EMOJ
 
 class ReportTooLarge(Exception):
     """The report would be longer than a person could use; the reader should narrow it."""
+
+
+class RenderTimeout(Exception):
+    """The layout took longer than its limit and was stopped."""
 
 
 class RefusedUrl(ValueError):
@@ -60,10 +74,11 @@ class ReportUrlFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def escape_text(value: Any) -> Any:
-    """Every printed string escaped, with its emoji wrapped for the emoji font (see report.css)."""
+    """Every printed string escaped, with its emoji wrapped for the emoji font (see report.css)
+    and soft breaks in unbroken runs (text.soft_breaks: they would wrap, but slowly)."""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    escaped = str(escape(value))
+    escaped = str(escape(text.soft_breaks(value)))
     return Markup(EMOJI.sub(lambda m: f'<span class="emoji">{m.group(0)}</span>', escaped))
 
 
@@ -112,6 +127,47 @@ def html_to_pdf(
     return pdf
 
 
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """A template rendered to PDF."""
-    return html_to_pdf(render_html(template, context))
+def render_pdf(template: str, context: dict[str, Any], seconds: float = RENDER_SECONDS) -> bytes:
+    """A template rendered to PDF, its layout stopped after `seconds` (RenderTimeout)."""
+    return pdf_within(render_html(template, context), seconds)
+
+
+_WORKERS = multiprocessing.get_context("forkserver")
+# "__main__" too: the forkserver imports the main script once, so that no child has to.
+_WORKERS.set_forkserver_preload(["__main__", "reports.warm"])
+
+
+def pdf_within(html: str, seconds: float, max_pages: int = MAX_PAGES) -> bytes:
+    """html_to_pdf in a child process, stopped (RenderTimeout) after `seconds`."""
+    receiver, sender = _WORKERS.Pipe(duplex=False)
+    child = _WORKERS.Process(target=_lay_out, args=(html, max_pages, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise RenderTimeout(f"the layout took longer than {seconds:g} s")
+        kind, payload = receiver.recv()
+    except EOFError as exc:
+        raise RuntimeError(f"the report's layout process ended ({child.exitcode})") from exc
+    finally:
+        child.kill()
+        child.join()
+        receiver.close()
+    if kind == "too_large":
+        raise ReportTooLarge(payload)
+    if kind == "error":
+        raise RuntimeError(f"the report's layout failed: {payload}")
+    pdf: bytes = payload
+    return pdf
+
+
+def _lay_out(html: str, max_pages: int, sender: Connection) -> None:
+    """In the child: lay out and send back ("pdf", bytes), ("too_large" | "error", text)."""
+    try:
+        sender.send(("pdf", html_to_pdf(html, max_pages)))
+    except ReportTooLarge as exc:
+        sender.send(("too_large", str(exc)))
+    except Exception as exc:  # reported to the parent, which raises it as a 500
+        sender.send(("error", f"{type(exc).__name__}: {exc}"[:2000]))
+    finally:
+        sender.close()

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import fields, post_load, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from schemas.base import BaseSchema, StrictBoolean, Text, one_of
+from schemas.base import BaseSchema, StrictBoolean, String, Text, one_of, scalar_text
 
 ROLES = ("teacher", "lead", "admin")
 PASSWORD_MIN = 8
@@ -15,10 +15,10 @@ PASSWORD_MAX = 200
 
 
 class Email(fields.Email):
-    """An email address, compared and stored lower-cased."""
+    """An email address, compared and stored lower-cased (text: scalar values only)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Length(max=254), **kwargs)
+        super().__init__(validate=[scalar_text, validate.Length(max=254)], **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if isinstance(value, str):
@@ -28,8 +28,8 @@ class Email(fields.Email):
 
 
 class LoginSchema(BaseSchema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
+    email = String(required=True, validate=validate.Length(min=1, max=254))
+    password = String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
     device_name = Text(max_length=100, load_default="This device")
 
     @post_load
@@ -42,22 +42,22 @@ class UserSchema(BaseSchema):
     """The `user` object of PROTOCOL.md (plus `active`, an extension)."""
 
     id = fields.UUID(dump_only=True)
-    email = fields.String(dump_only=True)
-    display_name = fields.String(dump_only=True)
-    role = fields.String(dump_only=True)
+    email = String(dump_only=True)
+    display_name = String(dump_only=True)
+    role = String(dump_only=True)
     school_id = fields.UUID(dump_only=True)
     team_ids = fields.List(fields.UUID(), dump_only=True)
     active = fields.Boolean(dump_only=True)
 
 
 class LoginResultSchema(BaseSchema):
-    token = fields.String(required=True)
+    token = String(required=True)
     client_id = fields.UUID(required=True)
     user = fields.Nested(UserSchema, required=True)
 
 
-def _password() -> fields.String:
-    return fields.String(
+def _password() -> String:
+    return String(
         validate=validate.Length(
             min=PASSWORD_MIN,
             max=PASSWORD_MAX,
@@ -79,7 +79,7 @@ class TeamIdsMixin(BaseSchema):
 class UserCreateSchema(TeamIdsMixin):
     email = Email(required=True)
     display_name = Text(max_length=100, min_length=1, required=True)
-    role = fields.String(required=True, validate=one_of(ROLES))
+    role = String(required=True, validate=one_of(ROLES))
     password = _password()
     team_ids = fields.List(fields.UUID(), validate=validate.Length(max=50), load_default=list)
 
@@ -90,7 +90,7 @@ class UserCreateSchema(TeamIdsMixin):
 
 
 class UserPatchSchema(TeamIdsMixin):
-    role = fields.String(validate=one_of(ROLES))
+    role = String(validate=one_of(ROLES))
     display_name = Text(max_length=100, min_length=1)
     active = StrictBoolean()
     password = _password()
@@ -108,15 +108,15 @@ class TeamPatchSchema(BaseSchema):
 
 class TeamSchema(BaseSchema):
     id = fields.UUID(dump_only=True)
-    name = fields.String(dump_only=True)
-    kind = fields.String(dump_only=True)
+    name = String(dump_only=True)
+    kind = String(dump_only=True)
 
 
 class DeviceSchema(BaseSchema):
     """A device of the signed-in user (an extension: `GET /api/v1/me/devices`)."""
 
     client_id = fields.UUID(dump_only=True, attribute="id")
-    name = fields.String(dump_only=True)
+    name = String(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
     last_seen_at = fields.AwareDateTime(dump_only=True)
     current = fields.Boolean(dump_only=True)

@@ -1,4 +1,13 @@
-"""The base schema: unknown fields are refused, text is bounded."""
+"""The base schema and the wire's basic values, each with one rule for every field of its kind.
+
+- Unknown fields are refused.
+- Text (`String`, `Text`): Unicode scalar values only. A lone UTF-16 surrogate (what a phone
+  sends after cutting an emoji in half) can be neither stored nor printed, so it is refused
+  like any other invalid value: in a push, only the mutation carrying it is `rejected`.
+- Timestamps (`UTCDateTime`, through `to_utc`) and dates (`CalendarDate`): within the
+  calendar with a day to spare at each end (FIRST_DAY to LAST_DAY, in UTC), so that every
+  stored time can be converted to UTC and shown in any school's time zone.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +29,57 @@ class BaseSchema(Schema):
         ordered = True
 
 
-class Text(fields.String):
+FIRST_DAY = dt.date(1, 1, 2)
+LAST_DAY = dt.date(9999, 12, 30)
+_FIRST_INSTANT = dt.datetime.combine(FIRST_DAY, dt.time(), dt.UTC)
+_LAST_INSTANT = dt.datetime.combine(LAST_DAY, dt.time.max, dt.UTC)
+OUTSIDE_CALENDAR = f"Give a time from {FIRST_DAY} to {LAST_DAY} (UTC)."
+
+
+def is_text(value: str) -> bool:
+    """Whether a string holds Unicode scalar values only (no lone UTF-16 surrogate)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def scalar_text(value: Any) -> None:
+    """The text rule, as a validator every String field runs (the fast path runs it too)."""
+    if isinstance(value, str) and not is_text(value):
+        raise ValidationError("Not valid text: it holds a lone UTF-16 surrogate.")
+
+
+def to_utc(moment: dt.datetime) -> dt.datetime:
+    """An aware time in UTC, or ValidationError when it falls outside FIRST_DAY..LAST_DAY."""
+    try:
+        utc = moment.astimezone(dt.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+01:00 is before the first UTC day
+        raise ValidationError(OUTSIDE_CALENDAR) from exc
+    if not _FIRST_INSTANT <= utc <= _LAST_INSTANT:
+        raise ValidationError(OUTSIDE_CALENDAR)
+    return utc
+
+
+def in_calendar(day: dt.date) -> dt.date:
+    """A date within FIRST_DAY..LAST_DAY, or ValidationError."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(f"Give a date from {FIRST_DAY} to {LAST_DAY}.")
+    return day
+
+
+class String(fields.String):
+    """Text: a string of Unicode scalar values (see scalar_text)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, scalar_text)
+
+
+class Text(String):
     """A string with a maximum length, never null."""
 
     def __init__(self, max_length: int = TEXT_MAX, min_length: int = 0, **kwargs: Any) -> None:
@@ -46,7 +105,7 @@ class CoText(Text):
 
 
 class UTCDateTime(fields.AwareDateTime):
-    """An ISO 8601 timestamp with an offset; stored and echoed in UTC."""
+    """An ISO 8601 timestamp with an offset, within the calendar; stored and echoed in UTC."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="iso", **kwargs)
@@ -55,7 +114,15 @@ class UTCDateTime(fields.AwareDateTime):
         if not isinstance(value, str):
             raise ValidationError("Not a valid datetime: give an ISO 8601 string with an offset.")
         parsed: dt.datetime = super()._deserialize(value, attr, data, **kwargs)
-        return parsed.astimezone(dt.UTC)
+        return to_utc(parsed)
+
+
+class CalendarDate(fields.Date):
+    """A YYYY-MM-DD date within the calendar (FIRST_DAY..LAST_DAY)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        parsed: dt.date = super()._deserialize(value, attr, data, **kwargs)
+        return in_calendar(parsed)
 
 
 class StrictInteger(fields.Integer):

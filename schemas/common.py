@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from schemas.base import BaseSchema
+from schemas.base import BaseSchema, String
 
 
 class ErrorBodySchema(BaseSchema):
-    code = fields.String(required=True, metadata={"description": "snake_case error code"})
-    message = fields.String(
-        required=True, metadata={"description": "a sentence a person can act on"}
-    )
+    code = String(required=True, metadata={"description": "snake_case error code"})
+    message = String(required=True, metadata={"description": "a sentence a person can act on"})
     details = fields.Dict(metadata={"description": "optional, e.g. per-field messages"})
 
 
@@ -22,5 +20,5 @@ class ErrorSchema(BaseSchema):
 
 
 class HealthSchema(BaseSchema):
-    status = fields.String(required=True)
-    database = fields.String(required=True)
+    status = String(required=True)
+    database = String(required=True)

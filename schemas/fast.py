@@ -8,7 +8,9 @@ accepted oddity, is marshmallow's. The schema stays the one definition of the wi
 tests/schemas/test_fast.py checks the two paths agree on generated input.
 
 Both paths return canonical JSON values: UUIDs as strings, timestamps as ISO 8601 in UTC,
-dates as YYYY-MM-DD.
+dates as YYYY-MM-DD. Both apply schemas.base's rules the same way: the text rule is a field
+validator (which the fast path runs), and timestamps and dates go through to_utc and
+in_calendar on either path.
 """
 
 from __future__ import annotations
@@ -21,7 +23,19 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing
 
-from schemas.base import CoText, StrictBoolean, StrictInteger, Text, UTCDateTime
+from schemas.base import (
+    CalendarDate,
+    CoText,
+    StrictBoolean,
+    StrictInteger,
+    String,
+    Text,
+    UTCDateTime,
+    in_calendar,
+    is_text,
+    scalar_text,
+    to_utc,
+)
 
 
 class Unsure(Exception):
@@ -100,18 +114,17 @@ def _datetime(value: Any) -> Any:
     if type(value) is not str or not DATETIME_RE.match(value):
         raise Unsure
     try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
+        return to_utc(dt.datetime.fromisoformat(value)).isoformat()
+    except (ValueError, ValidationError) as exc:
         raise Unsure from exc
-    return parsed.astimezone(dt.UTC).isoformat()
 
 
 def _date(value: Any) -> Any:
     if type(value) is not str or not DATE_RE.match(value):
         raise Unsure
     try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError as exc:
+        return in_calendar(dt.date.fromisoformat(value)).isoformat()
+    except (ValueError, ValidationError) as exc:
         raise Unsure from exc
 
 
@@ -125,7 +138,7 @@ def _list_of(inner: Check) -> Check:
 
 
 def _string_keyed_dict(value: Any) -> Any:
-    if type(value) is not dict or any(type(key) is not str for key in value):
+    if type(value) is not dict or any(type(key) is not str or not is_text(key) for key in value):
         raise Unsure
     return dict(value)
 
@@ -152,13 +165,14 @@ def _checker(field: fields.Field[Any]) -> Check | None:
         UTCDateTime: _datetime,
         fields.UUID: _uuid,
         fields.Date: _date,
+        CalendarDate: _date,
     }
     kind = type(field)
     if kind in plain:
         return _validated(field, plain[kind])
     if kind is CoText:
         return _cotext(field)
-    if kind in (fields.String, Text):
+    if kind in (fields.String, String, Text):
         return _validated(field, _string)
     if kind is fields.List:
         inner = _checker(field.inner)  # type: ignore[attr-defined]
@@ -169,9 +183,16 @@ def _checker(field: fields.Field[Any]) -> Check | None:
         return _validated(field, nested.fast) if nested.supported else None
     if kind is fields.Dict and field.value_field is None:  # type: ignore[attr-defined]
         key_field = field.key_field  # type: ignore[attr-defined]
-        if key_field is None or (type(key_field) is fields.String and not key_field.validators):
+        if key_field is None or _plain_text(key_field):
             return _validated(field, _string_keyed_dict)
     return None
+
+
+def _plain_text(field: fields.Field[Any]) -> bool:
+    """A key field that checks nothing but the text rule (which _string_keyed_dict applies)."""
+    return type(field) in (fields.String, String) and all(
+        v is scalar_text for v in field.validators
+    )
 
 
 class FastLoader:

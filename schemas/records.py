@@ -15,9 +15,11 @@ from schemas.base import (
     NOTE_TEXT_MAX,
     TITLE_MAX,
     BaseSchema,
+    CalendarDate,
     CoText,
     StrictBoolean,
     StrictInteger,
+    String,
     Text,
     UTCDateTime,
     one_of,
@@ -58,18 +60,18 @@ class RecordSchema(BaseSchema):
 
 class ParticipantSchema(BaseSchema):
     user_id = fields.UUID(required=True)
-    role = fields.String(required=True, validate=one_of(PARTICIPANT_ROLES))
+    role = String(required=True, validate=one_of(PARTICIPANT_ROLES))
 
 
 def _label_list(max_items: int) -> fields.List[str]:
     return fields.List(
-        fields.String(validate=validate.Length(min=1, max=CASE_PUPIL_MAX)),
+        String(validate=validate.Length(min=1, max=CASE_PUPIL_MAX)),
         validate=validate.Length(max=max_items),
     )
 
 
 class ObservationSchema(RecordSchema):
-    kind = fields.String(required=True, validate=one_of(OBSERVATION_KINDS))
+    kind = String(required=True, validate=one_of(OBSERVATION_KINDS))
     title = Text(max_length=TITLE_MAX, min_length=1, required=True)
     starts_at = UTCDateTime(required=True)
     class_label = Text()
@@ -79,8 +81,8 @@ class ObservationSchema(RecordSchema):
     participants = fields.List(
         fields.Nested(ParticipantSchema), required=True, validate=validate.Length(min=1, max=50)
     )
-    visibility = fields.String(validate=one_of(VISIBILITIES))
-    status = fields.String(validate=one_of(OBSERVATION_STATUSES))
+    visibility = String(validate=one_of(VISIBILITIES))
+    status = String(validate=one_of(OBSERVATION_STATUSES))
     focus_question = CoText()
     learning_intention = CoText()
     strengths = CoText()
@@ -105,29 +107,29 @@ class NoteSchema(RecordSchema):
     observation_id = fields.UUID(required=True)
     at = UTCDateTime(required=True)
     minute = StrictInteger(allow_none=True, validate=validate.Range(min=0, max=24 * 60))
-    category = fields.String(required=True, validate=one_of(NOTE_CATEGORIES))
+    category = String(required=True, validate=one_of(NOTE_CATEGORIES))
     text = Text(max_length=NOTE_TEXT_MAX, required=True)
     tags = fields.List(
-        fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20)
+        String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=20)
     )
-    case_pupil = fields.String(validate=validate.Length(max=CASE_PUPIL_MAX))
+    case_pupil = String(validate=validate.Length(max=CASE_PUPIL_MAX))
     lookfor_id = fields.UUID(allow_none=True)
-    lookfor_rating = fields.String(allow_none=True, validate=one_of(LOOKFOR_RATINGS))
+    lookfor_rating = String(allow_none=True, validate=one_of(LOOKFOR_RATINGS))
 
 
 class NextStepSchema(RecordSchema):
     observation_id = fields.UUID(allow_none=True)
     owner_id = fields.UUID(required=True)
     text = CoText(min_length=1, required=True)
-    due_on = fields.Date(allow_none=True)
-    status = fields.String(validate=one_of(NEXT_STEP_STATUSES))
+    due_on = CalendarDate(allow_none=True)
+    status = String(validate=one_of(NEXT_STEP_STATUSES))
     focus_id = fields.UUID(allow_none=True)
 
 
 class FocusSchema(RecordSchema):
     title = Text(max_length=TITLE_MAX, min_length=1, required=True)
     description = Text()
-    kind = fields.String(required=True, validate=one_of(FOCUS_KINDS))
+    kind = String(required=True, validate=one_of(FOCUS_KINDS))
     owner_id = fields.UUID(allow_none=True)
     active = StrictBoolean()
 
@@ -141,15 +143,15 @@ class LookforSchema(RecordSchema):
 class UserEntrySchema(BaseSchema):
     """A read-only directory entry as pulled."""
 
-    display_name = fields.String()
-    role = fields.String()
-    team_ids = fields.List(fields.String())
+    display_name = String()
+    role = String()
+    team_ids = fields.List(String())
     active = fields.Boolean()
 
 
 class TeamEntrySchema(BaseSchema):
-    name = fields.String()
-    kind = fields.String()
+    name = String()
+    kind = String()
 
 
 RECORD_SCHEMAS: dict[str, RecordSchema] = {

@@ -10,7 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import BaseSchema, StrictBoolean
+from schemas.base import BaseSchema, StrictBoolean, String
 
 ENDPOINT_MAX = 2048
 CLOCK_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -40,37 +40,37 @@ def _auth(value: str) -> None:
 
 
 class PublicKeySchema(BaseSchema):
-    public_key = fields.String(
+    public_key = String(
         required=True,
         metadata={"description": "VAPID application server key (base64url P-256 point)"},
     )
 
 
 class SubscriptionKeysSchema(BaseSchema):
-    p256dh = fields.String(required=True, validate=[validate.Length(max=200), _p256dh])
-    auth = fields.String(required=True, validate=[validate.Length(max=100), _auth])
+    p256dh = String(required=True, validate=[validate.Length(max=200), _p256dh])
+    auth = String(required=True, validate=[validate.Length(max=100), _auth])
 
 
 class SubscriptionSchema(BaseSchema):
     """A browser's PushSubscription.toJSON() (expirationTime is accepted and ignored)."""
 
-    endpoint = fields.String(required=True, validate=validate.Length(min=1, max=ENDPOINT_MAX))
+    endpoint = String(required=True, validate=validate.Length(min=1, max=ENDPOINT_MAX))
     keys = fields.Nested(SubscriptionKeysSchema, required=True)
     expirationTime = fields.Raw(allow_none=True, load_only=True)  # the browser's own name
 
 
 class SubscriptionResultSchema(BaseSchema):
-    endpoint = fields.String(required=True)
+    endpoint = String(required=True)
     created = fields.Boolean(
         required=True, metadata={"description": "false when an existing one was updated"}
     )
 
 
 class UnsubscribeSchema(BaseSchema):
-    endpoint = fields.String(required=True, validate=validate.Length(min=1, max=ENDPOINT_MAX))
+    endpoint = String(required=True, validate=validate.Length(min=1, max=ENDPOINT_MAX))
 
 
-class ClockTime(fields.String):
+class ClockTime(String):
     """A wall-clock time "HH:MM" (24-hour), in the school's time zone."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -110,7 +110,7 @@ class NotificationSettingsSchema(BaseSchema):
     kinds = fields.Nested(KindsSchema, required=True)
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True, required=True)
     quiet_weekends = fields.Boolean(required=True)
-    timezone = fields.String(
+    timezone = String(
         required=True, metadata={"description": "the school's time zone (quiet hours use it)"}
     )
     device_subscribed = fields.Boolean(

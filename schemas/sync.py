@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import INCLUDE, validate
 
-from schemas.base import BaseSchema, StrictBoolean, StrictInteger, one_of
+from schemas.base import BaseSchema, StrictBoolean, StrictInteger, String, one_of
 from schemas.common import ErrorBodySchema
 from schemas.records import READ_ONLY_ENTITIES, RECORD_SCHEMAS
 
@@ -61,14 +61,14 @@ class MutationSchema(BaseSchema):
     """One mutation of a push, checked strictly."""
 
     seq = StrictInteger(required=True, validate=validate.Range(min=1))
-    entity = ma.fields.String(required=True, validate=one_of(ENTITIES))
+    entity = String(required=True, validate=one_of(ENTITIES))
     id = ma.fields.UUID(required=True)
-    op = ma.fields.String(required=True, validate=one_of(("put", "delete")))
+    op = String(required=True, validate=one_of(("put", "delete")))
     base_version = StrictInteger(load_default=0, validate=validate.Range(min=0))
-    hlc = ma.fields.String(required=True, validate=validate.Length(max=100))
+    hlc = String(required=True, validate=validate.Length(max=100))
     # `fields` would shadow marshmallow's own Schema.fields: load it under another name.
     fields_ = ma.fields.Dict(
-        keys=ma.fields.String(),
+        keys=String(),
         load_default=dict,
         data_key="fields",
         metadata={
@@ -91,15 +91,15 @@ PUSH_STATUSES = ("applied", "merged", "duplicate", "rejected", "out_of_order")
 
 class ConflictSchema(BaseSchema):
     id = ma.fields.UUID(required=True)
-    field = ma.fields.String(required=True)
+    field = String(required=True)
     value = ma.fields.Raw(required=True, allow_none=True)
-    hlc = ma.fields.String(required=True)
+    hlc = String(required=True)
     author_id = ma.fields.UUID(required=True)
 
 
 class PushResultSchema(BaseSchema):
     seq = StrictInteger(required=True)
-    status = ma.fields.String(required=True, validate=one_of(PUSH_STATUSES))
+    status = String(required=True, validate=one_of(PUSH_STATUSES))
     version = StrictInteger(
         metadata={"description": "the record's version; absent when rejected or out_of_order"}
     )
@@ -114,7 +114,7 @@ class PushResponseSchema(BaseSchema):
 
 
 class PullQuerySchema(BaseSchema):
-    cursor = ma.fields.String(validate=validate.Length(max=1000))
+    cursor = String(validate=validate.Length(max=1000))
     limit = ma.fields.Integer(
         load_default=DEFAULT_PULL_LIMIT, validate=validate.Range(min=1, max=MAX_PULL_LIMIT)
     )
@@ -123,11 +123,11 @@ class PullQuerySchema(BaseSchema):
 class ChangeSchema(BaseSchema):
     """A record's latest state, or an eviction: only entity, id and `evicted: true`."""
 
-    entity = ma.fields.String(required=True, validate=one_of(ENTITIES))
+    entity = String(required=True, validate=one_of(ENTITIES))
     id = ma.fields.UUID(required=True)
     version = StrictInteger()
     deleted = StrictBoolean()
-    fields_ = ma.fields.Dict(keys=ma.fields.String(), data_key="fields")
+    fields_ = ma.fields.Dict(keys=String(), data_key="fields")
     created_by = ma.fields.UUID(allow_none=True)
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
     yjs = ma.fields.Dict(
@@ -143,5 +143,5 @@ class ChangeSchema(BaseSchema):
 
 class PullResponseSchema(BaseSchema):
     changes = ma.fields.List(ma.fields.Nested(ChangeSchema), required=True)
-    cursor = ma.fields.String(required=True)
+    cursor = String(required=True)
     has_more = StrictBoolean(required=True)

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import extensions, web
 from server.config import build_config, default_instance_path
-from server.errors import ApiError, register_error_handlers
+from server.errors import ApiError, is_api_request, register_error_handlers
 from server.json import OrjsonProvider
 
 JSON_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -76,7 +76,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
-        if request.path.startswith("/api/") and request.method in JSON_METHODS:
+        if is_api_request() and request.method in JSON_METHODS:
             has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
             if has_body and not request.is_json:
                 raise ApiError(
@@ -90,6 +90,6 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.path.startswith("/api/"):
+        if is_api_request():
             response.headers.setdefault("Cache-Control", "no-store")
         return response

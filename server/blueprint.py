@@ -10,10 +10,12 @@ from http import HTTPStatus
 import flask
 import flask_smorest
 import marshmallow as ma
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from schemas.common import ErrorSchema
-from server.errors import ValidationApiError
+from server.errors import ApiError, ValidationApiError
+from server.json import InvalidJSON, loads_body
 
 F = typing.TypeVar("F", bound=Callable[..., typing.Any])
 
@@ -36,9 +38,23 @@ JSON_BODY = (400, 413, 415)
 
 
 class ApiParser(FlaskParser):
-    """Validation failures raise ValidationApiError (400) instead of webargs' 422 abort."""
+    """Bodies are decoded by server.json's bounded decoder; validation failures raise
+    ValidationApiError (400) instead of webargs' 422 abort."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: flask.Request) -> typing.Any:
+        if not is_json_request(req):
+            return core.missing
+        data = req.get_data(cache=True)
+        if not data:
+            return core.missing
+        try:
+            return loads_body(data)
+        except InvalidJSON as exc:
+            raise ApiError(
+                400, "invalid_json", "The body is not valid JSON.", {"json": [str(exc)]}
+            ) from exc
 
     def handle_error(
         self,

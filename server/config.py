@@ -59,6 +59,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "AUDIT_LEAD_READS": True,
         # GET /api/v1/me/export answers at once up to this many observations (server.rights).
         "EXPORT_SYNC_MAX_OBSERVATIONS": 200,
+        # A report's layout is stopped past this (503 report_timeout): under gunicorn's 30 s.
+        "REPORT_RENDER_SECONDS": float(env.get(ENV_PREFIX + "REPORT_RENDER_SECONDS", "10")),
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",

@@ -100,8 +100,8 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
 
 
 def is_api_request() -> bool:
-    """Only /api speaks JSON errors; the PWA's pages may use HTML."""
-    return request.path.startswith("/api/")
+    """Only /api (and everything under it) speaks JSON errors; the PWA's pages may use HTML."""
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def register_error_handlers(app: Flask) -> None:

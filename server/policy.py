@@ -231,6 +231,21 @@ def may_set_visibility(fields: Mapping[str, Any], user: User) -> bool:
     return not has_observee(fields) or "observee" in participant_roles(fields, user.id)
 
 
+def observees(fields: Mapping[str, Any]) -> set[str]:
+    """The ids of the observed teachers (participants with the `observee` role)."""
+    return {p["user_id"] for p in fields.get("participants") or [] if p["role"] == "observee"}
+
+
+def may_change_observees(
+    current: Mapping[str, Any], participants: list[Mapping[str, Any]], user: User
+) -> bool:
+    """Observation: once it has an observee, only an observee may add, remove or change an
+    `observee` role (so no one else can make themselves the one who shares it with leads)."""
+    before = observees(current)
+    after = observees({"participants": participants})
+    return not before or after == before or str(user.id) in before
+
+
 def may_create_note(observation_fields: Mapping[str, Any], user: User) -> bool:
     """Note: the participants of its observation may write one."""
     return is_participant(observation_fields, user.id)
@@ -248,6 +263,21 @@ def may_write_next_step(
     if owner_id == str(user.id):
         return True
     return observation_fields is not None and is_participant(observation_fields, user.id)
+
+
+def observation_readers(observation_id: str, user_ids: set[uuid.UUID]) -> Select[Any]:
+    """Which of these users may read the observation (observation_readable, asked per user)."""
+    return (
+        select(User.id)
+        .join_from(User, Observation, Observation.id == uuid.UUID(observation_id))
+        .where(User.id.in_(user_ids), observation_readable(Reader.any_user()))
+    )
+
+
+def may_link_next_step(creator_id: uuid.UUID, user: User, readers: set[uuid.UUID]) -> bool:
+    """Next step: it may name an observation only if its creator, and whoever sets the link,
+    can read that observation (its text then shows to that observation's readers)."""
+    return creator_id in readers and user.id in readers
 
 
 def may_write_focus(kind: str, owner_id: str | None, user: User) -> bool:

@@ -44,6 +44,14 @@ def test_environment_secret_wins(clean_env, monkeypatch):
     assert not (clean_env / "secret_key").exists()
 
 
+def test_report_render_limit_defaults_to_10_seconds_and_follows_the_environment(
+    clean_env, monkeypatch
+):
+    assert create_app().config["REPORT_RENDER_SECONDS"] == 10.0
+    monkeypatch.setenv("LESSONLOOP_REPORT_RENDER_SECONDS", "4.5")
+    assert create_app().config["REPORT_RENDER_SECONDS"] == 4.5
+
+
 def test_database_url_from_environment(clean_env, monkeypatch):
     monkeypatch.setenv("LESSONLOOP_DATABASE_URL", "postgresql://u:p@db.example:5432/ll")
     assert (

@@ -83,7 +83,8 @@ def test_sqlite_runs_in_wal_with_foreign_keys(app):
 
 # ---- the error responses of the OpenAPI document ----------------------------------------------
 
-DOCUMENTED = {400, 401, 403, 404, 409, 413, 415, 429}  # PROTOCOL.md's errors a client acts on
+# PROTOCOL.md's errors a client acts on, and 503 (the database down, a report layout stopped)
+DOCUMENTED = {400, 401, 403, 404, 409, 413, 415, 429, 503}
 PUBLIC = {
     "POST /api/v1/auth/login",
     "GET /api/v1/health",
@@ -95,7 +96,7 @@ SIGNED_IN = {401}
 ADMIN = {401, 403}
 # Which of DOCUMENTED each operation can really answer (and so must document, and no others).
 ERROR_TABLE: dict[str, set[int]] = {
-    "GET /api/v1/health": set(),
+    "GET /api/v1/health": {503},
     "GET /api/v1/openapi.json": set(),
     "GET /api/docs": set(),
     "POST /api/v1/auth/login": {401, 429} | JSON_BODY,
@@ -116,10 +117,10 @@ ERROR_TABLE: dict[str, set[int]] = {
     "DELETE /api/v1/push/subscriptions": SIGNED_IN | {404} | JSON_BODY,
     "GET /api/v1/me/notifications": SIGNED_IN,
     "PATCH /api/v1/me/notifications": SIGNED_IN | JSON_BODY,
-    "GET /api/v1/reports/observations/{observation_id}.pdf": SIGNED_IN | {400, 404, 413},
-    "GET /api/v1/reports/teachers/{user_id}.pdf": SIGNED_IN | {400, 403, 404, 413},
-    "GET /api/v1/reports/focuses/{focus_id}.pdf": SIGNED_IN | {400, 403, 404, 413},
-    "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413},
+    "GET /api/v1/reports/observations/{observation_id}.pdf": SIGNED_IN | {400, 404, 413, 503},
+    "GET /api/v1/reports/teachers/{user_id}.pdf": SIGNED_IN | {400, 403, 404, 413, 503},
+    "GET /api/v1/reports/focuses/{focus_id}.pdf": SIGNED_IN | {400, 403, 404, 413, 503},
+    "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413, 503},
     "GET /api/v1/me/audit": SIGNED_IN | {400},
     "GET /api/v1/admin/audit": ADMIN | {400},
     "GET /api/v1/me/export": SIGNED_IN | {413},

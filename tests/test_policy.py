@@ -242,6 +242,33 @@ def _edit_lookfor(world, client):
     return client.mutation("lookfor", world.lookfor, {"active": False}, base=10**6)
 
 
+def _participants(world, **roles):
+    """The world's participants, with some roles changed (role name -> new role)."""
+    c = world.clients
+    return [
+        {"user_id": c[r].user_id, "role": roles.get(r, r)}
+        for r in ("observer", "observee", "co_teacher")
+    ]
+
+
+def _add_observee(world, client):
+    people = [
+        *_participants(world),
+        {"user_id": world.clients["other"].user_id, "role": "observee"},
+    ]
+    return client.mutation("observation", world.observation, {"participants": people}, base=10**6)
+
+
+def _drop_observee(world, client):
+    people = _participants(world, observee="co_teacher")
+    return client.mutation("observation", world.observation, {"participants": people}, base=10**6)
+
+
+def _link_own_step(world, client):
+    fields = {"owner_id": client.user_id, "text": "Mine", "observation_id": world.observation}
+    return client.mutation("next_step", new_id(), fields)
+
+
 WRITE_TABLE = [
     (_title, INVOLVED),
     (_visibility, {"observee"}),
@@ -259,7 +286,14 @@ WRITE_TABLE = [
     (_edit_personal_focus, {"observee"}),
     (_new_lookfor, LEADS),
     (_edit_lookfor, LEADS),
+    # consent: only the observed teacher changes who is observed
+    (_add_observee, {"observee"}),
+    (_drop_observee, {"observee"}),
+    # a next step goes only on an observation its author can read (PARTICIPANTS and creator)
+    (_link_own_step, INVOLVED),
 ]
+# Refusals that must not tell the record exists: answered as if it did not.
+HIDDEN = {_link_own_step, _new_next_step_for_observee}
 
 
 @pytest.mark.parametrize(
@@ -275,14 +309,27 @@ def test_push_lets_each_role_do_exactly_what_it_may(factory, action, allowed):
         else:
             assert result["status"] == "rejected", (role, result)
             # Another school's records do not exist for the stranger: nothing to leak.
-            codes = {"forbidden", "unknown_reference"} if role == "stranger" else {"forbidden"}
+            hidden = role == "stranger" or action in HIDDEN
+            codes = {"forbidden", "unknown_reference"} if hidden else {"forbidden"}
             assert result["error"]["code"] in codes, (role, result)
-        if action is _visibility and role in allowed:
-            client.put("observation", world.observation, {"visibility": "participants"}, base=10**6)
-        if action in (_delete_observation, _delete_note) and role in allowed:
-            entity = "observation" if action is _delete_observation else "note"
-            record = world.observation if entity == "observation" else world.note
-            client.put(entity, record, {"deleted": False}, base=10**6)
+        if role in allowed:
+            _undo(world, action, client)
+
+
+def _undo(world, action, client):
+    """Put the world back after an allowed write, so the next role meets the same world."""
+    if action is _visibility:
+        client.put("observation", world.observation, {"visibility": "participants"}, base=10**6)
+    if action in (_delete_observation, _delete_note):
+        entity = "observation" if action is _delete_observation else "note"
+        record = world.observation if entity == "observation" else world.note
+        client.put(entity, record, {"deleted": False}, base=10**6)
+    if action in (_add_observee, _drop_observee):
+        people = {"participants": _participants(world)}
+        assert client.put("observation", world.observation, people, base=10**6)["status"] in {
+            "applied",
+            "merged",
+        }
 
 
 def test_rejected_writes_change_nothing(factory):

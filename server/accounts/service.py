@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -253,11 +254,18 @@ def create_team(school_id: uuid.UUID, data: dict[str, Any]) -> Team:
     return team
 
 
+def team_name_key(name: str) -> str:
+    """What makes two team names the same: Unicode case folding of the normalised name
+    ("Ärzte", "ÄRZTE" and "ärzte" are one team). Compared here, in Python, because the
+    databases' lower() folds ASCII only (SQLite always, PostgreSQL under the C locale)."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def _check_team_name_free(school_id: uuid.UUID, name: str, team_id: uuid.UUID | None) -> None:
-    clash = db.session.execute(
-        select(Team.id).where(Team.school_id == school_id, func.lower(Team.name) == name.lower())
-    ).scalar_one_or_none()
-    if clash is not None and clash != team_id:
+    # Called inside the school's write transaction, so no other team can be added meanwhile.
+    key = team_name_key(name)
+    teams = db.session.execute(select(Team.id, Team.name).where(Team.school_id == school_id))
+    if any(team_name_key(other) == key and found != team_id for found, other in teams):
         raise ApiError(409, "team_exists", "The school already has a team of that name.")
 
 

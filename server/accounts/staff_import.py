@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from schemas.accounts import ROLES, Email
 from server.accounts.passwords import hash_password
+from server.accounts.service import team_name_key
 from server.extensions import db
 from server.models import Team, User
 from server.sync.versions import write_transaction
@@ -116,7 +117,7 @@ def import_staff(school_id: uuid.UUID, text: str, hash_profile: str = "productio
                 password_hash=hashes[row.email],
                 version=versions.next(),
             )
-            user.teams = [teams[name.lower()] for name in row.teams]
+            user.teams = [teams[team_name_key(name)] for name in row.teams]
             db.session.add(user)
             report.created.append((row.email, passwords[row.email]))
     return report
@@ -126,12 +127,12 @@ def _teams_by_name(
     school_id: uuid.UUID, names: set[str], next_version: object, report: ImportReport
 ) -> dict[str, Team]:
     existing = db.session.execute(select(Team).where(Team.school_id == school_id)).scalars()
-    teams = {team.name.lower(): team for team in existing}
+    teams = {team_name_key(team.name): team for team in existing}
     for name in sorted(names):
-        if name.lower() not in teams:
+        if team_name_key(name) not in teams:
             team = Team(school_id=school_id, name=name, kind="department", version=next_version())  # type: ignore[operator]
             db.session.add(team)
-            teams[name.lower()] = team
+            teams[team_name_key(name)] = team
             report.teams_created.append(name)
     return teams
 

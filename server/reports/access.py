@@ -11,11 +11,15 @@ import uuid
 
 from reports import model
 from server import policy
-from server.errors import ApiError, ForbiddenError
+from server.errors import ApiError, ForbiddenError, ValidationApiError
 from server.models import User
 
 MAX_RANGE_DAYS = 731
 DEFAULT_RANGE_DAYS = 365
+# Reports step days, weeks and months around their range and turn days into times in the
+# school's zone: a year to spare at each end of the calendar keeps all of that representable.
+FIRST_DAY = dt.date(2, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
 
 
 def parse_id(raw: str, what: str) -> uuid.UUID:
@@ -27,12 +31,14 @@ def parse_id(raw: str, what: str) -> uuid.UUID:
 
 
 def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> model.Period:
-    """The requested days: `to` defaults to today, `from` to a year before `to`; a backwards or
-    over-long range is refused."""
+    """The requested days: `to` defaults to today, `from` to a year before `to`; a day outside
+    FIRST_DAY..LAST_DAY, a backwards or an over-long range is refused (400)."""
+    _check_day("from", start)
+    _check_day("to", end)
     if end is None:
         end = max(today, start) if start else today
     if start is None:
-        start = end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        start = max(end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1), FIRST_DAY)
     if start > end:
         raise ApiError(400, "invalid_range", "`from` must be on or before `to`.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -43,6 +49,11 @@ def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> model.
             {"max_days": MAX_RANGE_DAYS},
         )
     return model.Period(start, end)
+
+
+def _check_day(name: str, day: dt.date | None) -> None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationApiError({name: [f"Choose a day from {FIRST_DAY} to {LAST_DAY}."]})
 
 
 def require_school_report(user: User) -> None:

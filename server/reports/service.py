@@ -7,7 +7,8 @@ report and action plan are for leads and name no one on learning-walk data.
 
 Limits keep a report to a size a person can use and a server can render in seconds: a range
 of at most access.MAX_RANGE_DAYS, and counts of notes, observations, walks and next steps below the
-MAX_* figures; past them the reader is asked to narrow the request (413 report_too_large).
+MAX_* figures; past them the reader is asked to narrow the request (413 report_too_large). The
+layout itself is stopped after REPORT_RENDER_SECONDS (503 report_timeout, Retry-After).
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from reports import builders, model
 from reports.builders import Pdf
-from reports.render import ReportTooLarge
+from reports.render import RenderTimeout, ReportTooLarge
 from server import policy
-from server.errors import NotFoundError
+from server.errors import ApiError, NotFoundError
 from server.extensions import db
 from server.models import Focus, School, User
 from server.policy import Reader
@@ -64,11 +67,26 @@ def _far() -> dt.datetime:
     return dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _render(build: Callable[[], Pdf], advice: str = "Choose a shorter date range.") -> Pdf:
+RETRY_AFTER_SECONDS = 60
+
+
+def _render(build: Callable[[float], Pdf], advice: str = "Choose a shorter date range.") -> Pdf:
+    """Lay the report out within REPORT_RENDER_SECONDS; too long (413) or too slow to lay out
+    (503, its layout stopped)."""
+    seconds = float(current_app.config["REPORT_RENDER_SECONDS"])
     try:
-        return build()
+        return build(seconds)
     except ReportTooLarge as exc:
         raise too_large(str(exc), advice) from exc
+    except RenderTimeout as exc:
+        raise ApiError(
+            503,
+            "report_timeout",
+            f"This report took longer than {seconds:g} seconds to lay out and was "
+            f"stopped. Try again later. {advice}",
+            {"limit_seconds": seconds},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from exc
 
 
 # ---- observation summary ---------------------------------------------------------------------
@@ -87,7 +105,7 @@ def observation_pdf(user: User, raw_id: str) -> Pdf:
         raise too_large(f"{notes} notes, {characters} characters", READ_IN_THE_APP)
     content = queries.observation_data(scope, obs)
     meta = _meta(school, zone)
-    return _render(lambda: builders.build_observation(meta, content), READ_IN_THE_APP)
+    return _render(partial(builders.build_observation, meta, content), READ_IN_THE_APP)
 
 
 # ---- a teacher's professional learning record ------------------------------------------------
@@ -109,7 +127,7 @@ def teacher_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | N
     days = access.period(start, end, meta.generated_at.date())
     scope = _scope(user, zone, days)
     content = teacher_data(scope, teacher, days, lead_copy, meta.generated_at.date())
-    return _render(lambda: builders.build_teacher(meta, content))
+    return _render(partial(builders.build_teacher, meta, content))
 
 
 # ---- focus report ----------------------------------------------------------------------------
@@ -136,7 +154,7 @@ def focus_pdf(user: User, raw_id: str, start: dt.date | None, end: dt.date | Non
         other_observations=walks.kinds_of(walks.shared_observations(scope, focus_id)),
         staff_names=walks.staff_names(scope.reader),
     )
-    return _render(lambda: builders.build_focus(meta, content))
+    return _render(partial(builders.build_focus, meta, content))
 
 
 def _walk_data(scope: Scope, focus_id: uuid.UUID) -> model.WalkData:
@@ -168,7 +186,7 @@ def action_plan_pdf(user: User, start: dt.date | None, end: dt.date | None) -> P
         focuses=tuple(p for p in plans if p.active or _has_evidence(p)),
         staff_names=tuple(names.values()),
     )
-    return _render(lambda: builders.build_action_plan(meta, content))
+    return _render(partial(builders.build_action_plan, meta, content))
 
 
 def _has_evidence(plan: model.FocusPlan) -> bool:

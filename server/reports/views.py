@@ -22,6 +22,7 @@ ERRORS = {
     403: "a leads-only report, or another teacher's record (forbidden)",
     404: "nothing with this id that you may see (not_found)",
     413: "the report would be too long to print: narrow it (report_too_large)",
+    503: "the layout took longer than 10 s and was stopped: retry later (report_timeout)",
 }
 # A misspelt `from` must not quietly give another range: unknown parameters are refused.
 
@@ -52,7 +53,7 @@ def pdf_response(pdf: Pdf) -> Response:
 
 @blp.route("/observations/<string:observation_id>.pdf", methods=["GET"])
 @auth_required
-@blp.errors(400, 401, 404, 413, codes=ERRORS)
+@blp.errors(400, 401, 404, 413, 503, codes=ERRORS)
 @blp.response(200, **PDF)
 def get_observation_report(observation_id: str) -> Response:
     """One observation: context, everyone's notes in time order, reflections, next steps."""
@@ -64,7 +65,7 @@ def get_observation_report(observation_id: str) -> Response:
 
 @blp.route("/teachers/<string:user_id>.pdf", methods=["GET"])
 @auth_required
-@blp.errors(400, 401, 403, 404, 413, codes=ERRORS)
+@blp.errors(400, 401, 403, 404, 413, 503, codes=ERRORS)
 @blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
 @blp.response(200, **PDF)
 def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
@@ -76,7 +77,7 @@ def get_teacher_report(query: dict[str, Any], user_id: str) -> Response:
 
 @blp.route("/focuses/<string:focus_id>.pdf", methods=["GET"])
 @auth_required
-@blp.errors(400, 401, 403, 404, 413, codes=ERRORS)
+@blp.errors(400, 401, 403, 404, 413, 503, codes=ERRORS)
 @blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
 @blp.response(200, **PDF)
 def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
@@ -87,7 +88,7 @@ def get_focus_report(query: dict[str, Any], focus_id: str) -> Response:
 
 @blp.route("/action-plan.pdf", methods=["GET"])
 @auth_required
-@blp.errors(400, 401, 403, 413, codes=ERRORS)
+@blp.errors(400, 401, 403, 413, 503, codes=ERRORS)
 @blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
 @blp.response(200, **PDF)
 def get_action_plan(query: dict[str, Any]) -> Response:

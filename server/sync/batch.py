@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from server import policy
 from server.extensions import db
 from server.models import ObservationFocus, ObservationParticipant, User, utcnow
+from server.policy import Reader
 from server.sync.codecs import CODECS
 from server.sync.engine import Conflict, RecordState, meta_from_json, meta_to_json
 from server.sync.versions import VersionAllocator
@@ -88,6 +90,12 @@ class Batch:
             ids = db.session.execute(select(User.id).where(User.school_id == self.user.school_id))
             self.school_user_ids = {str(i) for i in ids.scalars()}
         return self.school_user_ids
+
+    def observation_readers(self, observation_id: str, people: set[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these people may read the observation (as written so far: observation
+        changes that move who may read are flushed as they are merged)."""
+        query = policy.observation_readers(observation_id, people)
+        return set(db.session.execute(query).scalars())
 
     def store(self, entity: str, record_id: str, state: RecordState, entry: Entry | None) -> None:
         """Keep a changed record for the next flush."""
@@ -189,13 +197,20 @@ def _write_observation_links(entries: list[Entry]) -> None:
         db.session.execute(insert(ObservationFocus), focuses)
 
 
-def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
-    """Read every record the batch names in a few queries, not one per mutation."""
+def named_records(mutations: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """The (well-formed) record ids the mutations name, by entity."""
     wanted: dict[str, set[str]] = {entity: set() for entity in CODECS}
     for raw in mutations:
         entity, record_id = raw.get("entity"), uuid_or_none(raw.get("id"))
         if entity in wanted and record_id:
             wanted[entity].add(record_id)
+    return wanted
+
+
+def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
+    """Read every record the batch names in a few queries, not one per mutation."""
+    wanted = named_records(mutations)
+    for raw in mutations:
         fields = raw.get("fields")
         parent = uuid_or_none(fields.get("observation_id")) if isinstance(fields, dict) else None
         if parent:
@@ -207,6 +222,20 @@ def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
         if parent:
             wanted["observation"].add(parent)
     batch.load("observation", wanted["observation"])
+
+
+def readable(user: User, wanted: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """Which of these records the user may read now (policy's read rules), a query per entity."""
+    reader = Reader.of(user)
+    found: set[tuple[str, str]] = set()
+    for entity, ids in wanted.items():
+        if ids:
+            rule = policy.READ_RULES[entity]
+            query = select(rule.model.id).where(
+                rule.model.id.in_([uuid.UUID(i) for i in ids]), rule.clause(reader)
+            )
+            found |= {(entity, str(i)) for i in db.session.execute(query).scalars()}
+    return found
 
 
 def uuid_or_none(value: Any) -> str | None:

@@ -54,6 +54,12 @@ def _check_observation(batch: Batch, entry: Entry | None, fields: dict[str, Any]
         entry.created_by, entry.state.fields, user
     ):
         raise _forbid("Only the observation's creator and participants may change it.")
+    if (
+        entry is not None
+        and "participants" in fields
+        and not policy.may_change_observees(entry.state.fields, fields["participants"], user)
+    ):
+        raise _forbid("Only the observed teacher may change who is observed.")
     current = entry.state.fields if entry else fields
     visibility = entry.state.fields["visibility"] if entry else "participants"
     if fields.get("visibility", visibility) != visibility and not policy.may_set_visibility(
@@ -124,11 +130,25 @@ def _check_next_step(batch: Batch, entry: Entry | None, fields: dict[str, Any]) 
                 "observation_id",
                 [after["observation_id"]],
             )
+        _check_step_link(batch, entry, fields)
     if not policy.may_write_next_step(after["owner_id"], observation_fields, user):
         raise _forbid("A next step is yours, or one of an observation you take part in.")
     if fields.get("focus_id"):
         people = {after["owner_id"], str(user.id)}
         _check_focus_reference(batch, fields["focus_id"], people, "focus_id")
+
+
+def _check_step_link(batch: Batch, entry: Entry | None, fields: dict[str, Any]) -> None:
+    """A next step newly linked to an observation: its creator and the pusher must read it."""
+    link = fields.get("observation_id")
+    if not link or (entry is not None and link == entry.state.fields.get("observation_id")):
+        return
+    creator = entry.created_by if entry else batch.user.id
+    readers = batch.observation_readers(link, {creator, batch.user.id})
+    if batch.user.id not in readers:  # as if it did not exist: its existence is not told
+        raise _unknown("There is no such observation in this school.", "observation_id", [link])
+    if not policy.may_link_next_step(creator, batch.user, readers):
+        raise _forbid("The next step's author cannot see that observation, so it cannot go there.")
 
 
 def _observation_fields(batch: Batch, observation_id: str | None) -> dict[str, Any] | None:

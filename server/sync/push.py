@@ -12,6 +12,7 @@ flushed first, so the audience queries of server.sync.audience see the database 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from marshmallow import ValidationError
@@ -26,7 +27,7 @@ from server.extensions import db
 from server.models import Device, User, utcnow
 from server.reminders import events
 from server.sync import audience, cotext
-from server.sync.batch import Batch, Entry, preload, uuid_or_none
+from server.sync.batch import Batch, Entry, named_records, preload, readable, uuid_or_none
 from server.sync.checks import Rejected, check_fixed_fields, check_rules
 from server.sync.codecs import CODECS
 from server.sync.engine import HLCError, Mutation, merge, parse_hlc, plan_batch
@@ -55,16 +56,7 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
         plan = plan_batch(last_seq, [m["seq"] for m in mutations])
         batch = Batch(user, device.id, versions, now_ms=int(utcnow().timestamp() * 1000))
         preload(batch, mutations)
-        results = []
-        for raw, action in zip(mutations, plan, strict=True):
-            if action == "out_of_order":
-                results.append({"seq": raw["seq"], "status": "out_of_order"})
-                continue
-            if action == "duplicate":
-                results.append(_duplicate(batch, raw))
-                continue
-            results.append(_apply(batch, raw))
-            last_seq = raw["seq"]
+        results, last_seq = _carry_out(batch, mutations, plan, last_seq)
         batch.flush()
         events.on_sync(user, batch.noted_observations, batch.review_requests)
         db.session.execute(update(Device).where(Device.id == device.id).values(last_seq=last_seq))
@@ -72,10 +64,30 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
     return {"results": results, "last_seq": last_seq}
 
 
-def _duplicate(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
+def _carry_out(
+    batch: Batch, mutations: list[dict[str, Any]], plan: Sequence[str], last_seq: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One result per mutation, in order, and the client's last applied seq after them."""
+    repeated = [raw for raw, action in zip(mutations, plan, strict=True) if action == "duplicate"]
+    seen = readable(batch.user, named_records(repeated)) if repeated else set()
+    results = []
+    for raw, action in zip(mutations, plan, strict=True):
+        if action == "out_of_order":
+            results.append({"seq": raw["seq"], "status": "out_of_order"})
+        elif action == "duplicate":
+            results.append(_duplicate(batch, raw, seen))
+        else:
+            results.append(_apply(batch, raw))
+            last_seq = raw["seq"]
+    return results, last_seq
+
+
+def _duplicate(batch: Batch, raw: dict[str, Any], seen: set[tuple[str, str]]) -> dict[str, Any]:
+    """`duplicate`, with the record's version only when the pusher may read the record
+    (a replayed seq must not tell that someone else's private record exists)."""
     result: dict[str, Any] = {"seq": raw["seq"], "status": "duplicate"}
     entity, record_id = raw.get("entity"), uuid_or_none(raw.get("id"))
-    if entity in CODECS and record_id:
+    if entity in CODECS and record_id and (entity, record_id) in seen:
         entry = batch.in_school(entity, record_id)
         if entry is not None:
             result["version"] = entry.state.version

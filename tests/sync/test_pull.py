@@ -180,8 +180,8 @@ def test_a_participant_removed_gets_an_eviction_once(pair):
     observee.pull_all()
     assert observee.record("observation", obs_id)
     assert observee.record("note", note_id)
-    observer.pull_all()
-    observer.put(
+    # the observee leaves (only an observee may change who is observed: tests/test_consent.py)
+    observee.put(
         "observation", obs_id, {"participants": [{"user_id": observer.user_id, "role": "observer"}]}
     )
     changes = observee.pull_all()
