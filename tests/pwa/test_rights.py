@@ -12,8 +12,16 @@ import zipfile
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.pwa.conftest import ADMIN_EMAIL
-from tests.pwa.helpers import PHONE, ApiUser, NewContext, Person, Shots, open_app, sign_in
+from tests.pwa.helpers import (
+    ADMIN_EMAIL,
+    PHONE,
+    ApiUser,
+    NewContext,
+    Person,
+    Shots,
+    open_app,
+    sign_in,
+)
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.browser
