@@ -40,7 +40,11 @@ def _folder(app: Flask) -> Path:
 
 
 def start(user: User) -> dict[str, Any]:
-    """Queue an export of the user's data and start building it."""
+    """Queue an export of the user's data and start building it; while one is being built,
+    asking again answers that one (one thread per person at most, however often they ask)."""
+    building = _unfinished(user)
+    if building is not None:
+        return describe(building)
     export_id = uuid.uuid4()
     job = Job(
         school_id=user.school_id,
@@ -54,6 +58,19 @@ def start(user: User) -> dict[str, Any]:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     threading.Thread(target=_build, args=(app, job.id), daemon=True).start()
     return describe(job)
+
+
+def _unfinished(user: User) -> Job | None:
+    """The person's export still queued or running (not stale), if any."""
+    jobs = db.session.execute(
+        select(Job).where(
+            Job.school_id == user.school_id,
+            Job.kind == KIND,
+            Job.status.in_(("x_queued", "x_running")),
+        )
+    ).scalars()
+    mine = [j for j in jobs if j.payload.get("user_id") == str(user.id)]
+    return next((j for j in mine if state(j) in ("queued", "running")), None)
 
 
 def _set(job_id: int, status: str, **payload: Any) -> None:
