@@ -100,10 +100,18 @@ def _build(app: Flask, job_id: int) -> None:
             _set(job_id, "x_ready", progress=100, filename=filename, expires_at=expires)
         except Exception:  # the job says so; the person asks again
             log.exception("personal export job %s failed", job_id)
-            db.session.rollback()
-            _set(job_id, "x_failed", progress=0)
+            _failed(job_id)
         finally:
             db.session.remove()
+
+
+def _failed(job_id: int) -> None:
+    """Mark the job failed; if even that fails (the database is gone), the job goes stale."""
+    try:
+        db.session.rollback()
+        _set(job_id, "x_failed", progress=0)
+    except Exception:
+        log.exception("personal export job %s could not be marked failed", job_id)
 
 
 def find(user: User, export_id: uuid.UUID) -> Job:
