@@ -86,14 +86,28 @@ def test_a_base_keeps_the_words_a_partner_added_while_one_typed(
     base = record["yjs"]["strengths"]  # what a draft captures when the person starts typing
     ben_writes(ben, observation_id, "Ben: calm start. ")
     sync_and_wait(page, network)  # Ben's words reach the phone while Ana types
-    for text in (f"{START} Ana: clear model.", f"{START} Ana: clear model. More."):
+    saves = (f"{START} Ana: clear model.", f"{START} Ana: clear model. More.")
+    wanted = ("Ben: calm start. Start. Ana: clear model.", f"Ben: calm start. {saves[1]}")
+    for text, merged in zip(saves, wanted, strict=True):
         # Ana's box never showed Ben's words; each save of her draft names its base.
         call(page, "outbox", "putRecord", "observation", observation_id,
              {"strengths": text}, {"bases": {"strengths": base}})  # fmt: skip
+        # The sync line may still say "nothing waiting" before the save shows on it: wait for
+        # the server to hold the merged text instead.
+        on_server = server_strengths(page, ben, observation_id, merged)
+        assert on_server == merged
         wait_synced(page)
-    merged = "Ben: calm start. Start. Ana: clear model. More."
-    assert ben.pull_all()[("observation", observation_id)]["fields"]["strengths"] == merged
-    assert strengths_on(page, observation_id)[0] == merged
+    assert strengths_on(page, observation_id)[0] == wanted[1]
+
+
+def server_strengths(page: Page, ben: ApiUser, observation_id: str, expected: str) -> str:
+    """The server's Strengths once it is `expected`, or as it is after 30 s."""
+    for _ in range(150):
+        found = ben.pull_all()[("observation", observation_id)]["fields"]["strengths"]
+        if found == expected:
+            break
+        page.wait_for_timeout(200)  # not time.sleep: the page's routed requests go on
+    return str(found)
 
 
 def test_offline_saves_become_one_update_and_a_lost_answer_is_harmless(

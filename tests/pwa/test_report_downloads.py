@@ -100,5 +100,5 @@ def test_offline_the_buttons_wait_for_a_connection(
     network.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     open_app(page, live.url, "lead")
-    expect(page.get_by_text("Downloads need a connection")).to_be_visible()
+    expect(page.get_by_text("Downloads need a connection")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("button", name="Download action plan")).to_be_disabled()
