@@ -123,3 +123,10 @@ def test_an_invisible_change_still_gets_the_same_empty_answer(pair, factory, sch
     page = observee.pull_page()
     assert (page["changes"], page["has_more"], page["remaining"]) == ([], False, 0)
     assert observee.pull_page() == page
+
+
+def test_the_openapi_document_has_remaining(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    pull = schemas["PullResponse"]
+    assert "remaining" in pull["required"]
+    assert pull["properties"]["remaining"]["type"] == "integer"
