@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -37,7 +36,6 @@ from sqlalchemy import (
 )
 
 from server import audit, policy
-from server.errors import ApiError
 from server.extensions import db
 from server.models import UUID, Eviction, Team, User, UserTeam
 from server.policy import Reader
@@ -50,49 +48,8 @@ from server.sync.codecs import (
     json_value,
     pulled_change,
 )
+from server.sync.cursor import Cursor, decode_cursor, encode_cursor
 from server.sync.versions import committed_version
-
-CURSOR_SALT = "lessonloop.pull-cursor.v1"
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a device stands: changes above `version` are new to it. While `version` is below
-    `initial_until` it is still in its first sync and needs no tombstones or evictions."""
-
-    version: int = 0
-    initial_until: int = 0
-
-
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=CURSOR_SALT)
-
-
-def encode_cursor(secret: str, user: User, cursor: Cursor) -> str:
-    """A signed cursor bound to the user and school."""
-    payload = [user.id.hex, user.school_id.hex, cursor.version, cursor.initial_until]
-    return _serializer(secret).dumps(payload)
-
-
-def decode_cursor(secret: str, user: User, token: str) -> Cursor:
-    """The cursor, or 400 for garbage, tampering, or another user's or school's cursor."""
-    try:
-        user_hex, school_hex, version, initial_until = _serializer(secret).loads(token)
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise _bad_cursor() from exc
-    if user_hex != user.id.hex or school_hex != user.school_id.hex:
-        raise _bad_cursor()
-    if not isinstance(version, int) or not isinstance(initial_until, int):
-        raise _bad_cursor()
-    return Cursor(version, initial_until)
-
-
-def _bad_cursor() -> ApiError:
-    return ApiError(
-        400,
-        "invalid_cursor",
-        "This cursor is not valid for you. Pull without a cursor to start a fresh sync.",
-    )
 
 
 def pull(
@@ -115,8 +72,28 @@ def pull(
             del change["version"]
     if audit_device is not None and policy.is_lead(user):
         audit.record_lead_reads(user, audit_device, _observations_carried(rows[:limit]))
-    remaining = _run_statement("count", user, next_cursor, high)[0][0] if has_more else 0
-    return _answer(secret, user, page, next_cursor, has_more, remaining)
+    if has_more:
+        next_cursor = _with_estimate(user, cursor, next_cursor, high, rows[:limit])
+    return _answer(secret, user, page, next_cursor, has_more, next_cursor.remaining)
+
+
+def _with_estimate(user: User, cursor: Cursor, after: Cursor, high: int, rows: list[Any]) -> Cursor:
+    """The next cursor carrying how many changes are left after this page (`remaining`).
+
+    The first page of a sync counts the whole window left; the cursor then carries that figure
+    and the counter it was counted at, so a later page subtracts what it took and counts only
+    what was committed since (usually nothing): a sync of N changes counts them once.
+    """
+    if cursor.estimate_high is None:
+        counted_to, left = after.version, 0
+    else:
+        taken = sum(1 for row in rows if row.version <= cursor.estimate_high)
+        counted_to = max(cursor.estimate_high, after.version)
+        left = max(0, cursor.remaining - taken)
+    if high > counted_to:
+        window = Cursor(counted_to, after.initial_until)
+        left += int(_run_statement("count", user, window, high)[0][0])
+    return dataclasses.replace(after, remaining=left, estimate_high=high)
 
 
 def _answer(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import event
 
 from server.extensions import db
+from server.sync.cursor import CURSOR_SALT
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
 
 
@@ -56,6 +60,35 @@ def test_a_first_pull_over_several_pages_counts_down_to_zero(pair, factory, scho
     for index, page in enumerate(pages):
         assert page["remaining"] == sum(len(p["changes"]) for p in pages[index + 1 :])
     assert total == len(pages[0]["changes"]) + pages[0]["remaining"]
+
+
+def test_changes_committed_between_pages_are_counted_on_the_next(pair, factory, school):
+    observer, observee, obs_id = pair
+    observer.push_ok([observer.mutation("note", new_id(), note_fields(obs_id)) for _ in range(6)])
+    first = observee.pull_page(limit=3)
+    observee.cursor = first["cursor"]
+    outsider = SyncClient(factory.session(school, name="Otto Outsider"))  # a visible user
+    hidden = new_id()
+    outsider.put("observation", hidden, observation_fields([(outsider.user_id, "observer")]))
+    observer.push_ok([observer.mutation("note", new_id(), note_fields(obs_id)) for _ in range(2)])
+    pages = _pages(observee, limit=3)
+    assert pages[0]["remaining"] == sum(len(p["changes"]) for p in pages[1:])
+    assert first["remaining"] + 3 == sum(len(p["changes"]) for p in pages)
+    assert pages[-1]["remaining"] == 0
+
+
+def test_a_cursor_of_four_items_from_before_remaining_still_works(app, pair, school):
+    observer, observee, obs_id = pair
+    observee.pull_all()
+    serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt=CURSOR_SALT)
+    owner = [uuid.UUID(observee.user_id).hex, school.id.hex]
+    note = new_id()
+    observer.push_ok([observer.mutation("note", note, note_fields(obs_id))])
+    page = observee.pull_page(cursor=serializer.dumps([*owner, 0, 0]))
+    assert ("note", note) in {(c["entity"], c["id"]) for c in page["changes"]}
+    assert page["remaining"] == 0
+    assert observee.pull(cursor=serializer.dumps([*owner, 0, 0, 5])).status_code == 400
+    assert observee.pull(cursor=serializer.dumps([*owner, 0, 0, 5, -1])).status_code == 400
 
 
 def test_one_page_only_gives_zero(pair):
