@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import BaseSchema, StrictInteger, Text
+from schemas.base import BaseSchema, CalendarDate, StrictInteger, String, Text
 
 AUDIT_PAGE_MAX = 200
 
@@ -13,7 +13,7 @@ class AuditQuerySchema(BaseSchema):
     """Paging: newest first; `before` is the `next_before` of the previous page."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=AUDIT_PAGE_MAX))
-    before = fields.Integer(validate=validate.Range(min=1))
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
     record = fields.UUID(metadata={"description": "Events about this record only"})
 
 
@@ -21,27 +21,27 @@ class AdminAuditQuerySchema(AuditQuerySchema):
     """The school's trail, filtered by person (actor or subject), record and days."""
 
     person = fields.UUID(metadata={"description": "Events by or about this person"})
-    from_ = fields.Date(data_key="from", metadata={"description": "First day (UTC), YYYY-MM-DD"})
-    to = fields.Date(metadata={"description": "Last day (UTC), YYYY-MM-DD"})
+    from_ = CalendarDate(data_key="from", metadata={"description": "First day (UTC), YYYY-MM-DD"})
+    to = CalendarDate(metadata={"description": "Last day (UTC), YYYY-MM-DD"})
 
 
 class AuditPersonSchema(BaseSchema):
     id = fields.UUID(allow_none=True)
-    display_name = fields.String()
+    display_name = String()
 
 
 class AuditDeviceSchema(BaseSchema):
     id = fields.UUID(allow_none=True)
-    name = fields.String()
+    name = String()
 
 
 class AuditEventSchema(BaseSchema):
     """One audited action: who, what, when, from which device."""
 
     id = fields.Integer(required=True)
-    at = fields.String(required=True, metadata={"description": "ISO 8601, UTC"})
-    action = fields.String(required=True)
-    record_type = fields.String(required=True)
+    at = String(required=True, metadata={"description": "ISO 8601, UTC"})
+    action = String(required=True)
+    record_type = String(required=True)
     record_id = fields.UUID(allow_none=True)
     subject_id = fields.UUID(allow_none=True, metadata={"description": "Whom the record is about"})
     actor = fields.Nested(AuditPersonSchema, required=True)
@@ -64,14 +64,14 @@ class EraseSchema(BaseSchema):
 
 class ErasureResultSchema(BaseSchema):
     user_id = fields.UUID(required=True)
-    erased = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    erased = fields.Dict(keys=String(), values=fields.Integer(), required=True)
 
 
 class RetentionSchema(BaseSchema):
     """A school's retention setting and what the next run would delete."""
 
     retention_years = StrictInteger(validate=validate.Range(min=1, max=50))
-    year_end = fields.String(
+    year_end = String(
         validate=validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
         metadata={"description": "MM-DD: the last day of the school year"},
     )
@@ -79,16 +79,16 @@ class RetentionSchema(BaseSchema):
 
 class RetentionPreviewSchema(BaseSchema):
     retention_years = fields.Integer(required=True)
-    year_end = fields.String(required=True)
-    cutoff = fields.String(required=True, metadata={"description": "Records before it go"})
-    would_delete = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    year_end = String(required=True)
+    cutoff = String(required=True, metadata={"description": "Records before it go"})
+    would_delete = fields.Dict(keys=String(), values=fields.Integer(), required=True)
 
 
 class ExportJobSchema(BaseSchema):
     """A personal export built off the request path."""
 
     id = fields.UUID(required=True)
-    state = fields.String(required=True, metadata={"description": "queued, running, ready, failed"})
+    state = String(required=True, metadata={"description": "queued, running, ready, failed"})
     progress = fields.Integer(required=True, metadata={"description": "0 to 100"})
-    download_url = fields.String(allow_none=True, required=True)
-    expires_at = fields.String(allow_none=True, required=True)
+    download_url = String(allow_none=True, required=True)
+    expires_at = String(allow_none=True, required=True)

@@ -131,8 +131,8 @@ class ChangeSchema(BaseSchema):
     created_by = ma.fields.UUID(allow_none=True)
     conflicts = ma.fields.List(ma.fields.Nested(ConflictSchema))
     yjs = ma.fields.Dict(
-        keys=ma.fields.String(),
-        values=ma.fields.String(),
+        keys=String(),
+        values=String(),
         metadata={
             "description": "observations and next steps: each co-written text's Yjs document, "
             "{field: base64 of its full state as a Yjs update, v1} (README: co-written text)"

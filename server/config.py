@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +56,7 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "PASSWORD_HASH_PROFILE": env.get(ENV_PREFIX + "PASSWORD_HASH_PROFILE", "production"),
         "VAPID_SUBJECT": env.get(ENV_PREFIX + "VAPID_SUBJECT", "mailto:admin@lessonloop.invalid"),
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
-        # Only the benchmark's baseline server turns this off (bench/no_audit.py); no env var.
-        "AUDIT_LEAD_READS": True,
-        # GET /api/v1/me/export answers at once up to this many observations (server.rights).
-        "EXPORT_SYNC_MAX_OBSERVATIONS": 200,
-        # A report's layout is stopped past this (503 report_timeout): under gunicorn's 30 s.
-        "REPORT_RENDER_SECONDS": float(env.get(ENV_PREFIX + "REPORT_RENDER_SECONDS", "10")),
+        **_feature_limits(env),
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",
@@ -71,6 +67,17 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     if "VAPID_PRIVATE_KEY" not in config:
         config.update(_vapid_keys(instance_path))
     return config
+
+
+def _feature_limits(env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        # Only the benchmark's baseline server turns this off (bench/no_audit.py); no env var.
+        "AUDIT_LEAD_READS": True,
+        # GET /api/v1/me/export answers at once up to this many observations (server.rights).
+        "EXPORT_SYNC_MAX_OBSERVATIONS": 200,
+        # A report's layout is stopped past this (503 report_timeout): under gunicorn's 30 s.
+        "REPORT_RENDER_SECONDS": float(env.get(ENV_PREFIX + "REPORT_RENDER_SECONDS", "10")),
+    }
 
 
 def _vapid_keys(instance_path: Path) -> dict[str, str]:

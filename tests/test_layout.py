@@ -45,8 +45,9 @@ CROSSINGS: dict[str, set[str]] = {
     # A push queues reminder events (new notes, a review asked for).
     "server.reminders": {"server.reminders.events"},
     # An account change takes the school's change lock and asks sync's audience to evict.
+    # An erasure rewrites the co-written documents with the texts (server.sync.cotext).
     "server.sync": {"server.sync.versions", "server.sync.audience", "server.sync.push",
-                    "server.sync.codecs"},
+                    "server.sync.codecs", "server.sync.cotext"},
     # Exports print the learning record; the worker applies retention daily.
     "server.reports": {"server.reports.service"},
     "server.rights": {"server.rights.retention"},

@@ -9,6 +9,7 @@ flake on a lucky draw; a failure lists each request as a curl command to replay 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -104,4 +105,19 @@ def test_no_generated_request_gets_a_5xx_or_leaves_the_error_shape(app, factory)
             failures += found or []
     assert negative >= 15  # invalid requests were made for most operations
     assert admin.get("/api/v1/me").status_code == 200  # the run kept its token throughout
+    _exports_finished(app)
     assert not failures, "\n".join(failures)
+
+
+def _exports_finished(app: Any) -> None:
+    """Wait for the export the run asked for (built by a thread) before the database goes."""
+    from server.extensions import db
+    from server.models import Job
+
+    for _ in range(300):
+        with app.app_context():
+            busy = db.session.query(Job).filter(Job.status.in_(("x_queued", "x_running"))).count()
+        if not busy:
+            return
+        time.sleep(0.1)
+    raise AssertionError("an export job was still being built after 30 s")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 from pathlib import Path
 
+import brotli
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
-from server.web import CSP, PWA_DIR, app_files, app_version, build_bundle
+from server.web import CSP, PWA_DIR, VENDORED, app_files, app_version, build_bundle, compact_script
 
 
 @pytest.fixture
@@ -82,10 +84,16 @@ def test_assets_are_immutable_gzipped_and_only_served_at_the_current_version(
     plain = web.get(f"/app/{version}/js/sync.js")
     assert plain.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "Content-Encoding" not in plain.headers
-    packed = web.get(f"/app/{version}/js/sync.js", headers={"Accept-Encoding": "gzip, br"})
+    packed = web.get(f"/app/{version}/js/sync.js", headers={"Accept-Encoding": "gzip, deflate"})
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     assert len(packed.get_data()) < len(plain.get_data()) / 2
+    smaller = web.get(f"/app/{version}/js/sync.js", headers={"Accept-Encoding": "gzip, br"})
+    assert smaller.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(smaller.get_data()) == plain.get_data()
+    assert len(smaller.get_data()) < len(packed.get_data())
+    refused = web.get(f"/app/{version}/js/sync.js", headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert refused.headers["Content-Encoding"] == "gzip"
     again = web.get(f"/app/{version}/js/sync.js", headers={"If-None-Match": plain.headers["ETag"]})
     assert again.status_code == 304
     assert web.get("/app/000000000000/js/sync.js").status_code == 404
@@ -111,3 +119,33 @@ def test_the_version_follows_the_files_and_the_salt(tmp_path: Path) -> None:
     changed = {**files, "js/app.js": files["js/app.js"] + b"\n"}
     assert app_version(changed) != app_version(files)
     assert build_bundle(PWA_DIR, "second").version == app_version(files, "second")
+
+
+ESBUILD = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "esbuild"
+
+
+def _minified(source: str) -> str:
+    """esbuild's minified form of a module: its code with every comment and space gone."""
+    assert ESBUILD.exists(), "esbuild is missing: run `make node_modules/.installed` (npm ci)"
+    done = subprocess.run(
+        [str(ESBUILD), "--minify-whitespace", "--minify-syntax", "--format=esm", "--loader=js"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_compacted_scripts_hold_exactly_the_code_of_their_source() -> None:
+    """Compacting drops comments and indentation only: esbuild minifies each served script
+    and its source to the same code, and every line keeps its number."""
+    scripts = {n: b.decode() for n, b in app_files().items() if n.endswith(".js")}
+    scripts = {n: s for n, s in scripts.items() if not n.startswith(VENDORED)}
+    assert len(scripts) > 20
+    for name, source in scripts.items():
+        served = compact_script(source)
+        assert served.count("\n") == source.count("\n"), name
+        assert _minified(served) == _minified(source), name
+    served_size = sum(len(compact_script(s)) for s in scripts.values())
+    assert served_size < 0.8 * sum(len(s) for s in scripts.values())

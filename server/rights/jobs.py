@@ -40,7 +40,11 @@ def _folder(app: Flask) -> Path:
 
 
 def start(user: User) -> dict[str, Any]:
-    """Queue an export of the user's data and start building it."""
+    """Queue an export of the user's data and start building it; while one is being built,
+    asking again answers that one (one thread per person at most, however often they ask)."""
+    building = _unfinished(user)
+    if building is not None:
+        return describe(building)
     export_id = uuid.uuid4()
     job = Job(
         school_id=user.school_id,
@@ -54,6 +58,19 @@ def start(user: User) -> dict[str, Any]:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     threading.Thread(target=_build, args=(app, job.id), daemon=True).start()
     return describe(job)
+
+
+def _unfinished(user: User) -> Job | None:
+    """The person's export still queued or running (not stale), if any."""
+    jobs = db.session.execute(
+        select(Job).where(
+            Job.school_id == user.school_id,
+            Job.kind == KIND,
+            Job.status.in_(("x_queued", "x_running")),
+        )
+    ).scalars()
+    mine = [j for j in jobs if j.payload.get("user_id") == str(user.id)]
+    return next((j for j in mine if state(j) in ("queued", "running")), None)
 
 
 def _set(job_id: int, status: str, **payload: Any) -> None:
@@ -83,10 +100,18 @@ def _build(app: Flask, job_id: int) -> None:
             _set(job_id, "x_ready", progress=100, filename=filename, expires_at=expires)
         except Exception:  # the job says so; the person asks again
             log.exception("personal export job %s failed", job_id)
-            db.session.rollback()
-            _set(job_id, "x_failed", progress=0)
+            _failed(job_id)
         finally:
             db.session.remove()
+
+
+def _failed(job_id: int) -> None:
+    """Mark the job failed; if even that fails (the database is gone), the job goes stale."""
+    try:
+        db.session.rollback()
+        _set(job_id, "x_failed", progress=0)
+    except Exception:
+        log.exception("personal export job %s could not be marked failed", job_id)
 
 
 def find(user: User, export_id: uuid.UUID) -> Job:

@@ -100,7 +100,7 @@ def test_two_phones_co_write_offline_and_keep_every_word(
         for page, _ in phones.values():
             expect(page.locator(f"textarea[name={name}]")).to_have_value(merged)
     for page, _ in phones.values():
-        expect(page.locator(".conflict-card")).to_have_count(0)
+        expect(page.locator(".field-conflict")).to_have_count(0)
 
     plain_client_conflicts(api, phones, observation_id, record["fields"]["strengths"])
 
@@ -116,4 +116,4 @@ def plain_client_conflicts(
     assert conflict["value"] == merged  # kept, not dropped
     for page, network in phones.values():
         sync_and_wait(page, network)
-        expect(page.locator(".conflict-card[data-field=strengths]")).to_be_visible()
+        expect(page.locator(".field-conflict[data-field=strengths]")).to_be_visible()

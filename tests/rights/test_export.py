@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import or_, select, update
 
 from server.extensions import db
-from server.models import Job, Note, Observation, ObservationParticipant
+from server.models import Job, Note, Observation, ObservationParticipant, User
 from server.rights.schema import PATH, text
 from tests.reports import world as school
 
@@ -152,3 +153,35 @@ def test_a_big_export_is_built_off_the_request_path(world, factory):
     gone = world.get("ben", done["download_url"])
     assert gone.status_code == 410
     assert gone.get_json()["error"]["code"] == "export_expired"
+
+
+def test_asking_again_while_an_export_is_built_answers_that_one(world, factory):
+    """One export is built per person at a time: asking again (a double tap, or a script)
+    answers the job being built instead of starting another thread; once it has finished,
+    asking again starts a new one."""
+    with factory.app.app_context():
+        user = db.session.get(User, world.user_id("ben"))
+        building = Job(
+            school_id=user.school_id,
+            kind="personal_export",
+            status="x_running",
+            payload={"export_id": str(uuid.uuid4()), "user_id": str(user.id), "progress": 10},
+            dedupe_key="export:building",
+        )
+        db.session.add(building)
+        db.session.commit()
+        export_id, job_id = building.payload["export_id"], building.id
+    for _ in range(3):
+        again = world.session("ben").post("/api/v1/me/exports")
+        assert again.status_code == 202
+        assert again.get_json()["id"] == export_id
+        assert again.get_json()["state"] == "running"
+    other = world.session("ana").post("/api/v1/me/exports").get_json()  # hers is her own
+    assert other["id"] != export_id
+    _wait_until_finished(world, "ana", f"/api/v1/me/exports/{other['id']}")
+    with factory.app.app_context():
+        db.session.execute(update(Job).where(Job.id == job_id).values(status="x_failed"))
+        db.session.commit()
+    new = world.session("ben").post("/api/v1/me/exports").get_json()
+    assert new["id"] != export_id
+    _wait_until_finished(world, "ben", f"/api/v1/me/exports/{new['id']}")
