@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
-BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders"]
+BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live"]
 
 
 def machine() -> str:
@@ -68,7 +68,7 @@ def write(kept: dict[str, str]) -> None:
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench [name ...]`: sync, pwa, cotext, reports,",
-        "report_limits, reminders). Figures are medians of several runs; ratios compare two",
+        "report_limits, reminders, live). Figures are medians of several runs; ratios compare two",
         "systems measured side by side in the same run, because these machines are shared and",
         "noisy. Targets come from the issues.",
         "",

@@ -145,3 +145,11 @@ class PullResponseSchema(BaseSchema):
     changes = ma.fields.List(ma.fields.Nested(ChangeSchema), required=True)
     cursor = String(required=True)
     has_more = StrictBoolean(required=True)
+    remaining = StrictInteger(
+        required=True,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "an estimate of the changes still to come after this page for you "
+            "(0 on the last page; README: sync extensions)"
+        },
+    )

@@ -112,6 +112,7 @@ ERROR_TABLE: dict[str, set[int]] = {
     "PATCH /api/v1/admin/teams/{team_id}": ADMIN | {404, 409} | JSON_BODY,
     "POST /api/v1/sync/push": SIGNED_IN | {403} | JSON_BODY,
     "GET /api/v1/sync/pull": SIGNED_IN | {400},
+    "GET /api/v1/sync/events": SIGNED_IN | {400},
     "GET /api/v1/push/public-key": SIGNED_IN,
     "POST /api/v1/push/subscriptions": SIGNED_IN | JSON_BODY,
     "DELETE /api/v1/push/subscriptions": SIGNED_IN | {404} | JSON_BODY,

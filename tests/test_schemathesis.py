@@ -83,6 +83,7 @@ def _exercise(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> 
 
 
 def test_no_generated_request_gets_a_5xx_or_leaves_the_error_shape(app, factory):
+    app.config["LIVE_STREAM_SECONDS"] = 0  # each event stream ends at once (tests/sync/test_live)
     school = factory.school()
     admin = factory.session(school, role="admin")
     factory.session(school)  # a colleague, so that ids of real people exist

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -37,7 +36,6 @@ from sqlalchemy import (
 )
 
 from server import audit, policy
-from server.errors import ApiError
 from server.extensions import db
 from server.models import UUID, Eviction, Team, User, UserTeam
 from server.policy import Reader
@@ -50,49 +48,8 @@ from server.sync.codecs import (
     json_value,
     pulled_change,
 )
+from server.sync.cursor import Cursor, decode_cursor, encode_cursor
 from server.sync.versions import committed_version
-
-CURSOR_SALT = "lessonloop.pull-cursor.v1"
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a device stands: changes above `version` are new to it. While `version` is below
-    `initial_until` it is still in its first sync and needs no tombstones or evictions."""
-
-    version: int = 0
-    initial_until: int = 0
-
-
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=CURSOR_SALT)
-
-
-def encode_cursor(secret: str, user: User, cursor: Cursor) -> str:
-    """A signed cursor bound to the user and school."""
-    payload = [user.id.hex, user.school_id.hex, cursor.version, cursor.initial_until]
-    return _serializer(secret).dumps(payload)
-
-
-def decode_cursor(secret: str, user: User, token: str) -> Cursor:
-    """The cursor, or 400 for garbage, tampering, or another user's or school's cursor."""
-    try:
-        user_hex, school_hex, version, initial_until = _serializer(secret).loads(token)
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise _bad_cursor() from exc
-    if user_hex != user.id.hex or school_hex != user.school_id.hex:
-        raise _bad_cursor()
-    if not isinstance(version, int) or not isinstance(initial_until, int):
-        raise _bad_cursor()
-    return Cursor(version, initial_until)
-
-
-def _bad_cursor() -> ApiError:
-    return ApiError(
-        400,
-        "invalid_cursor",
-        "This cursor is not valid for you. Pull without a cursor to start a fresh sync.",
-    )
 
 
 def pull(
@@ -103,19 +60,55 @@ def pull(
     high = committed_version(user.school_id)
     if cursor is None:
         cursor = Cursor(0, high)
+    elif cursor.version >= high:
+        # Nothing committed in the school since the cursor: the answer needs no page query.
+        return _answer(secret, user, [], Cursor(high, cursor.initial_until), False)
     rows = _run_page(user, cursor, high, limit)
     has_more = len(rows) > limit
     page = _latest_per_record([pulled_change(row) for row in rows[:limit]])
-    next_version = page[-1]["version"] if has_more else high
+    next_cursor = Cursor(page[-1]["version"] if has_more else high, cursor.initial_until)
     for change in page:
         if change.get("evicted"):
             del change["version"]
     if audit_device is not None and policy.is_lead(user):
         audit.record_lead_reads(user, audit_device, _observations_carried(rows[:limit]))
+    if has_more:
+        next_cursor = _with_estimate(user, cursor, next_cursor, high, rows[:limit])
+    return _answer(secret, user, page, next_cursor, has_more, next_cursor.remaining)
+
+
+def _with_estimate(user: User, cursor: Cursor, after: Cursor, high: int, rows: list[Any]) -> Cursor:
+    """The next cursor carrying how many changes are left after this page (`remaining`).
+
+    The first page of a sync counts the whole window left; the cursor then carries that figure
+    and the counter it was counted at, so a later page subtracts what it took and counts only
+    what was committed since (usually nothing): a sync of N changes counts them once.
+    """
+    if cursor.estimate_high is None:
+        counted_to, left = after.version, 0
+    else:
+        taken = sum(1 for row in rows if row.version <= cursor.estimate_high)
+        counted_to = max(cursor.estimate_high, after.version)
+        left = max(0, cursor.remaining - taken)
+    if high > counted_to:
+        window = Cursor(counted_to, after.initial_until)
+        left += int(_run_statement("count", user, window, high)[0][0])
+    return dataclasses.replace(after, remaining=left, estimate_high=high)
+
+
+def _answer(
+    secret: str,
+    user: User,
+    page: list[dict[str, Any]],
+    cursor: Cursor,
+    has_more: bool,
+    remaining: int = 0,
+) -> dict[str, Any]:
     return {
         "changes": page,
-        "cursor": encode_cursor(secret, user, Cursor(next_version, cursor.initial_until)),
+        "cursor": encode_cursor(secret, user, cursor),
         "has_more": has_more,
+        "remaining": int(remaining),
     }
 
 
@@ -138,11 +131,17 @@ class CompiledPage:
     defaults: dict[str, Any]
 
 
-_PAGES: dict[tuple[str, bool, bool], CompiledPage] = {}
+_STATEMENTS: dict[tuple[str, str, bool, bool], CompiledPage] = {}
 
 
 def _run_page(user: User, cursor: Cursor, high: int, limit: int) -> list[Any]:
-    """Run the page statement, compiled once per shape and executed as SQL text.
+    """The page's rows (PULL_COLUMNS), at most limit+1."""
+    return _run_statement("page", user, cursor, high, limit)
+
+
+def _run_statement(kind: str, user: User, cursor: Cursor, high: int, limit: int = 0) -> list[Any]:
+    """Run the page statement (or the count of what is left), compiled once per shape and
+    executed as SQL text.
 
     Building and cache-keying this large UNION with SQLAlchemy cost more than running it;
     the shape depends only on the database, whether the user is a lead, and the first sync.
@@ -150,7 +149,7 @@ def _run_page(user: User, cursor: Cursor, high: int, limit: int) -> list[Any]:
     connection = db.session.connection()
     dialect = connection.dialect
     initial = cursor.version < cursor.initial_until
-    page = _compiled_page(dialect, policy.is_lead(user), initial)
+    page = _compiled(kind, dialect, policy.is_lead(user), initial)
     params = dict(page.defaults)
     # The statement runs as SQL text, so ids are passed as stored (server.models.UUID).
     to_db: Callable[[Any], Any] = str if dialect.name == "sqlite" else (lambda value: value)
@@ -163,36 +162,50 @@ def _run_page(user: User, cursor: Cursor, high: int, limit: int) -> list[Any]:
         low=max(cursor.version, cursor.initial_until),
         limit=limit + 1,
     )
-    values: Any = tuple(params[name] for name in page.positions) if page.positions else params
+    names = page.positions
+    values: Any = tuple(params[name] for name in names) if names else params
     return list(connection.exec_driver_sql(page.sql, values).fetchall())
 
 
-def _compiled_page(dialect: Any, is_lead: bool, initial: bool) -> CompiledPage:
-    key = (dialect.name, is_lead, initial)
-    if key not in _PAGES:
+def _compiled(kind: str, dialect: Any, is_lead: bool, initial: bool) -> CompiledPage:
+    key = (kind, dialect.name, is_lead, initial)
+    if key not in _STATEMENTS:
         reader = Reader(
             bindparam("reader_id", type_=UUID()), bindparam("reader_school", type_=UUID()), is_lead
         )
-        compiled = page_query(reader, Window(initial=initial), dialect.name).compile(
-            dialect=dialect
-        )
+        build = page_query if kind == "page" else remaining_query
+        statement = build(reader, Window(initial=initial), dialect.name)
+        compiled = statement.compile(dialect=dialect)
         positions = tuple(compiled.positiontup) if compiled.positiontup else None
-        _PAGES[key] = CompiledPage(compiled.string, positions, dict(compiled.params))
-    return _PAGES[key]
+        _STATEMENTS[key] = CompiledPage(compiled.string, positions, dict(compiled.params))
+    return _STATEMENTS[key]
 
 
-def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
-    """The page: every branch's oldest limit+1 rows merged by version, then the JSON of the
-    chosen rows only (a branch's rows that do not make the page cost no JSON)."""
+def _branches(reader: Reader, window: Window, dialect: str) -> list[Select[Any]]:
+    """One SELECT per source of changes, over the window, each in PAGE_COLUMNS."""
     # Notes, next steps and focuses all follow the observations the reader sees: one CTE.
     seen = policy.readable_observation_ids(reader).cte("readable_observations")
     reader = dataclasses.replace(reader, observations=select(seen.c.id))
-    branches = [
+    return [
         *(_record_branch(entity, reader, window, dialect) for entity in CODECS),
         _user_branch(reader, window),
         _team_branch(reader, window),
         _eviction_branch(reader, window, dialect),
     ]
+
+
+def remaining_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    """How many changes the window holds for the reader: the page's branches, counted."""
+    branches = _branches(reader, window, dialect)
+    counts = [select(func.count().label("n")).select_from(b.subquery()) for b in branches]
+    every = union_all(*counts).subquery("counts")
+    return select(func.coalesce(func.sum(every.c.n), 0))
+
+
+def page_query(reader: Reader, window: Window, dialect: str) -> Select[Any]:
+    """The page: every branch's oldest limit+1 rows merged by version, then the JSON of the
+    chosen rows only (a branch's rows that do not make the page cost no JSON)."""
+    branches = _branches(reader, window, dialect)
     # Each branch is limited first, so a page never sorts more than a few thousand rows.
     limited = [select(*b.order_by("version").limit(window.limit).subquery().c) for b in branches]
     candidates = union_all(*limited).subquery("candidates")

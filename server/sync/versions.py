@@ -5,7 +5,8 @@ A writer locks the school row as the first statement of its transaction (`SELECT
 UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite) and writes the counter back before it
 commits, so writers of one school run one at a time and version numbers become visible in the
 order they were given. A reader that reads the committed counter first therefore knows that
-every change numbered at or below it is already committed: pull relies on that.
+every change numbered at or below it is already committed: pull relies on that. On PostgreSQL
+the transaction also NOTIFYs the school's new counter, delivered at commit (server.sync.live).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from server.extensions import db, sqlite_immediate
 from server.models import School
+
+# PostgreSQL: each write NOTIFYs this channel with "school hex:version" (server.sync.live).
+CHANGES_CHANNEL = "lessonloop_changes"
 
 
 class VersionAllocator:
@@ -58,11 +62,20 @@ def write_transaction(school_id: uuid.UUID) -> Iterator[VersionAllocator]:
     allocator = VersionAllocator(school_id, counter)
     try:
         yield allocator
+        changed = allocator.current != counter
         allocator.flush()
+        if changed and db.session.get_bind().dialect.name == "postgresql":
+            _notify(school_id, allocator.current)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _notify(school_id: uuid.UUID, version: int) -> None:
+    """Tell every app instance's listener, when this transaction commits (NOTIFY waits for it)."""
+    payload = f"{school_id.hex}:{version}"
+    db.session.execute(select(func.pg_notify(CHANGES_CHANNEL, payload)))
 
 
 def committed_version(school_id: uuid.UUID) -> int:

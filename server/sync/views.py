@@ -9,7 +9,7 @@ from flask import Response, current_app, jsonify
 from schemas.sync import PullQuerySchema, PullResponseSchema, PushResponseSchema, PushSchema
 from server.accounts.auth import auth_required, current_device, current_user
 from server.blueprint import JSON_BODY, Blueprint
-from server.sync import pull, push
+from server.sync import live, pull, push
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Offline sync")
 PUSH_ERRORS = {
@@ -46,3 +46,20 @@ def pull_changes(query: dict[str, Any]) -> Response:
         audit_device=current_device() if current_app.config["AUDIT_LEAD_READS"] else None,
     )
     return jsonify(page)
+
+
+EVENTS = {
+    "content_type": "text/event-stream",
+    "description": 'Server-Sent Events: `changed` (data {"version": N}, id N) when a change you '
+    "may see may have been committed in your school; `: ping` every 15 s; the stream ends after "
+    "55 s and says `retry: 3000` (README: the live channel)",
+}
+
+
+@blp.route("/events", methods=["GET"])
+@auth_required
+@blp.errors(400, 401, codes={400: "a Last-Event-ID that is not a version (invalid_last_event_id)"})
+@blp.response(200, {"type": "string"}, **EVENTS)
+def change_events() -> Response:
+    """Something changed: a hint to pull now, for up to 55 s per stream (then reconnect)."""
+    return live.stream(current_user().school_id)

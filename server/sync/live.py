@@ -1,0 +1,190 @@
+"""The "something changed" channel: GET /api/v1/sync/events, Server-Sent Events.
+
+A stream tells a phone that a change it may see may have been committed in its school, by
+sending `event: changed` with the school's change counter; the phone then pulls, and pull
+applies the read rules. It is coarse on purpose (per school): the event carries only a number.
+
+Where the news comes from:
+- PostgreSQL: every write transaction NOTIFYs `lessonloop_changes` with "school:version"
+  before it commits (server.sync.versions), so the notification is delivered at commit, to every
+  app instance. Each process keeps ONE listening connection (a daemon thread started by the
+  first stream) and fans out to its streams through a condition variable. As a safety net a
+  stream also reads the counter at each heartbeat (a notification lost while the listener
+  reconnected is then late by at most one heartbeat, never lost).
+- SQLite (one machine): each stream reads its school's counter once a second, one read by
+  primary key.
+
+A stream holds one worker thread, so it ends after STREAM_SECONDS (55 s, under gunicorn's 60 s
+timeout and most proxies' idle limits) and says `retry:` so the client reconnects; a comment
+heartbeat (`: ping`) every HEARTBEAT_SECONDS (15 s) keeps proxies from closing it as idle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import orjson
+from flask import Flask, Response, current_app, request
+
+from server.errors import ApiError
+from server.extensions import db
+from server.sync.versions import CHANGES_CHANNEL, committed_version
+
+STREAM_SECONDS = 55.0
+HEARTBEAT_SECONDS = 15.0
+RETRY_MS = 3000
+SQLITE_POLL_SECONDS = 1.0
+
+
+def setting(app: Flask, name: str, default: float) -> float:
+    """LIVE_* settings: the app's config, else LESSONLOOP_LIVE_* in the environment."""
+    if name in app.config:
+        return float(app.config[name])
+    return float(os.environ.get("LESSONLOOP_" + name, default))
+
+
+class Hub:
+    """One process's latest known version per school, and the streams waiting on it."""
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.latest: dict[uuid.UUID, int] = {}
+        self.listener: threading.Thread | None = None
+        self.listening = threading.Event()
+
+    def publish(self, school_id: uuid.UUID, version: int) -> None:
+        with self.condition:
+            if version > self.latest.get(school_id, 0):
+                self.latest[school_id] = version
+                self.condition.notify_all()
+
+    def wait(self, school_id: uuid.UUID, since: int, timeout: float) -> int:
+        """The school's version once it is above `since`, or after `timeout` whatever it is."""
+        with self.condition:
+            self.condition.wait_for(lambda: self.latest.get(school_id, 0) > since, timeout)
+            return self.latest.get(school_id, 0)
+
+    def ensure_listener(self, conninfo: str) -> None:
+        with self.condition:
+            if self.listener is None or not self.listener.is_alive():
+                self.listener = threading.Thread(
+                    target=listen_forever, args=(self, conninfo), name="lessonloop-listen"
+                )
+                self.listener.daemon = True
+                self.listener.start()
+        # The first stream of a process waits (briefly) until LISTEN is in place.
+        self.listening.wait(timeout=5)
+
+
+HUB = Hub()
+
+
+def listen_forever(hub: Hub, conninfo: str) -> None:
+    """LISTEN on PostgreSQL and publish every notification; reconnect after a failure."""
+    import psycopg
+
+    while True:
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as connection:
+                connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+                hub.listening.set()
+                while True:
+                    for notice in connection.notifies(timeout=30):
+                        _publish_payload(hub, notice.payload)
+        except psycopg.Error:
+            hub.listening.clear()
+            time.sleep(1)
+
+
+def _publish_payload(hub: Hub, payload: str) -> None:
+    school_hex, _, version = payload.partition(":")
+    with contextlib.suppress(ValueError):
+        hub.publish(uuid.UUID(school_hex), int(version))
+
+
+def last_event_id() -> int | None:
+    """The Last-Event-ID header (the last version this client was told about), if any."""
+    raw = request.headers.get("Last-Event-ID")
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise ApiError(
+            400,
+            "invalid_last_event_id",
+            "Last-Event-ID must be the version number of the last event you received.",
+        )
+    return int(raw)
+
+
+def stream(school_id: uuid.UUID) -> Response:
+    """The event stream of one reader's school, as a streamed response."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    told = last_event_id()
+    wait = _waiter(app, school_id)  # on PostgreSQL: listening before the counter is read
+    current = committed_version(school_id)
+    db.session.commit()  # hold no transaction (nor pooled connection) while streaming
+    since = current if told is None else min(told, current)
+    events = _events(app, school_id, since, current, wait)
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return Response(events, mimetype="text/event-stream", headers=headers)
+
+
+def _waiter(app: Flask, school_id: uuid.UUID) -> Callable[[int, float], int]:
+    """How a stream waits for news: the process's listener on PostgreSQL, polling on SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        url = db.engine.url.set(drivername="postgresql")
+        HUB.ensure_listener(url.render_as_string(hide_password=False))
+        return lambda since, timeout: HUB.wait(school_id, since, timeout)
+
+    def poll(since: int, timeout: float) -> int:
+        step = setting(app, "LIVE_POLL_SECONDS", SQLITE_POLL_SECONDS)
+        time.sleep(min(timeout, step))
+        return read_version(app, school_id)
+
+    return poll
+
+
+def read_version(app: Flask, school_id: uuid.UUID) -> int:
+    """The school's committed counter, read in a context of its own (released at once)."""
+    with app.app_context():
+        return committed_version(school_id)
+
+
+def _events(
+    app: Flask,
+    school_id: uuid.UUID,
+    since: int,
+    current: int,
+    wait: Callable[[int, float], int],
+) -> Iterator[bytes]:
+    """retry, then `changed` events and heartbeats until the stream's time is up."""
+    start = time.monotonic()
+    deadline = start + setting(app, "LIVE_STREAM_SECONDS", STREAM_SECONDS)
+    beat = setting(app, "LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+    yield f"retry: {RETRY_MS}\n: connected\n\n".encode()
+    next_ping = start + beat
+    version = current
+    while True:
+        if version > since:
+            yield changed(version)
+            since = version
+        now = time.monotonic()
+        if now >= deadline:
+            return
+        if now >= next_ping:
+            yield b": ping\n\n"
+            next_ping = now + beat
+            version = max(version, read_version(app, school_id))  # the safety net
+            continue
+        version = max(version, wait(since, min(deadline, next_ping) - now))
+
+
+def changed(version: int) -> bytes:
+    """One `changed` event; its id lets a reconnecting client say what it last heard."""
+    data = orjson.dumps({"version": version}).decode()
+    return f"id: {version}\nevent: changed\ndata: {data}\n\n".encode()
