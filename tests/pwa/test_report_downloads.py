@@ -9,7 +9,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from tests.pwa.helpers import PHONE, ApiUser, Network, NewContext, Person, open_app, sign_in
+from tests.pwa.helpers import (
+    PHONE,
+    ApiUser,
+    Network,
+    NewContext,
+    Person,
+    open_app,
+    sign_in,
+    wait_for_service_worker,
+)
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -97,6 +106,7 @@ def test_offline_the_buttons_wait_for_a_connection(
     new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     page, network = signed_in(new_context, live, staff["lead"], "lead")
+    wait_for_service_worker(page)  # the shell is cached before the network goes
     network.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     open_app(page, live.url, "lead")
