@@ -14,15 +14,7 @@ export async function downloadReport(path) {
   if (!session) return 'Sign in first.';
   try {
     const { blob, filename } = await apiFile(path, session.token);
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = filename;
-    link.hidden = true;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveFile(blob, filename);
     return `Downloaded ${filename}.`;
   } catch (error) {
     if (error instanceof NetworkError) return 'Downloads need a connection, and the server could not be reached. Try again when you are back online.';
@@ -30,4 +22,21 @@ export async function downloadReport(path) {
     if (error instanceof ApiError) return error.message;
     throw error;
   }
+}
+
+/**
+ * Save a downloaded file as the browser does for a link with `download`.
+ * @param {Blob} blob
+ * @param {string} filename
+ */
+export function saveFile(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -5,6 +5,7 @@
  */
 
 import { ApiError, NetworkError, api, apiFile } from './api.js';
+import { saveFile } from './reports.js';
 import { currentSession } from './session.js';
 
 /**
@@ -56,23 +57,6 @@ export async function fetchMyAudit(query = {}) {
 }
 
 /**
- * Save a file fetched with the sign-in token.
- * @param {Blob} blob
- * @param {string} filename
- */
-function save(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-/**
  * A big export: ask for it, wait while the server builds it, then download it.
  * @param {string} token
  * @param {(message: string) => void} progress
@@ -104,7 +88,7 @@ export async function downloadMyData(progress) {
       if (!(error instanceof ApiError) || error.code !== 'export_too_large') throw error;
       file = await buildAndDownload(session.token, progress);
     }
-    save(file.blob, file.filename);
+    saveFile(file.blob, file.filename);
     return `Downloaded ${file.filename}: your data as JSON and CSV, with your learning record.`;
   } catch (error) {
     if (error instanceof NetworkError) return 'The server could not be reached. Try again when you are back online.';
