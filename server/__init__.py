@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     from server import audit, models  # noqa: F401  (the metadata Alembic compares against)
+    from server.accounts.oidc import models as oidc_models  # noqa: F401
 
     # One OpenAPI registry per app (tests build many apps in one process).
     openapi = extensions.LessonLoopApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
@@ -50,6 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["openapi"] = openapi
     _register_blueprints(openapi)
     web.init_app(app)  # the PWA at / (not part of the API document)
+    from server.accounts.oidc import pages as oidc_pages
+
+    app.register_blueprint(oidc_pages.blp)  # /auth/oidc/start and /callback (browser pages)
     register_error_handlers(app)
     _register_request_hooks(app)
 
@@ -63,6 +67,7 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server import meta
     from server.accounts import admin
     from server.accounts import views as accounts
+    from server.accounts.oidc import views as oidc
     from server.reminders import views as reminders
     from server.reports import views as reports
     from server.rights import views as rights
@@ -70,6 +75,7 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
 
     for module in (meta, accounts, admin, sync, reminders, reports, rights):
         openapi.register_blueprint(module.blp)
+    openapi.register_blueprint(oidc.blp)  # school sign-in (issue 14)
 
 
 def _register_request_hooks(app: Flask) -> None:

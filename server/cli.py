@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from schemas.accounts import PASSWORD_MIN, Email
 from server import demo
 from server.accounts import staff_import
+from server.accounts.oidc import gone as oidc_gone
 from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.models import School, User
@@ -28,6 +29,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     for command in rights_cli.commands():
         app.cli.add_command(command)
+    app.cli.add_command(oidc_gone.oidc_cli)  # flask oidc check-accounts (issue 14)
 
 
 @click.command("bootstrap")

@@ -369,3 +369,13 @@ def may_erase(user: User, person: User) -> bool:
 def may_export_school(user: User) -> bool:
     """A school's whole export (leaving the service, backup): its admins."""
     return role_is_admin(user.role)
+
+
+# ---- school sign-in (OpenID Connect; server/accounts/oidc) ----
+
+FIRST_SIGN_IN_ROLE = "teacher"  # "create accounts on first sign-in" makes teachers only
+
+
+def may_sign_in(user: User) -> bool:
+    """Who may open a device through the school's provider: an active, unerased account."""
+    return user.active and user.erased_at is None

@@ -90,6 +90,8 @@ PUBLIC = {
     "GET /api/v1/health",
     "GET /api/v1/openapi.json",
     "GET /api/docs",
+    "POST /api/v1/auth/oidc/options",
+    "POST /api/v1/auth/oidc/exchange",
 }
 JSON_BODY = {400, 413, 415}  # invalid body, over 5 MB, not sent as JSON
 SIGNED_IN = {401}
@@ -132,6 +134,14 @@ ERROR_TABLE: dict[str, set[int]] = {
     "PATCH /api/v1/admin/retention": ADMIN | JSON_BODY,
     "GET /api/v1/me/exports/{export_id}": SIGNED_IN | {404},
     "GET /api/v1/me/exports/{export_id}/download": SIGNED_IN | {404, 409},
+    # School sign-in (issue 14, docs/sign-in.md)
+    "POST /api/v1/auth/oidc/options": {429} | JSON_BODY,
+    "POST /api/v1/auth/oidc/exchange": {401, 429} | JSON_BODY,
+    "GET /api/v1/admin/sign-in": ADMIN,
+    "PATCH /api/v1/admin/sign-in": ADMIN | JSON_BODY,
+    "POST /api/v1/admin/sign-in/providers": ADMIN | {409} | JSON_BODY,
+    "PATCH /api/v1/admin/sign-in/providers/{provider_id}": ADMIN | {404, 409} | JSON_BODY,
+    "DELETE /api/v1/admin/sign-in/providers/{provider_id}": ADMIN | {404},
 }
 ERROR_REF = "#/components/schemas/Error"
 

@@ -322,3 +322,8 @@ def live_devices(user: User) -> list[Device]:
             .order_by(Device.created_at.desc())
         ).scalars()
     )
+
+
+def record_login_failure(email: str, address: str, window_seconds: int) -> None:
+    """Count a refused sign-in of another kind (the school's provider) as a failed login."""
+    _record_failure(email, address, window_seconds)
