@@ -44,6 +44,9 @@ const SCREENS = {
   settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
   erase: () => import('./screens/rights.js').then((m) => m.eraseScreen),
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
+  // School sign-in (issue 14): the provider's way back, and the admin's set-up.
+  'school-sign-in': () => import('./screens/school-sign-in.js').then((m) => m.schoolSignInScreen),
+  'sign-in-setup': () => import('./screens/school-sign-in.js').then((m) => m.signInSetupScreen),
 };
 const REFRESH_DELAY_MS = 150;
 // How long a reminder's link waits for a sync when its observation is not on the device yet.
@@ -151,7 +154,8 @@ function openLink(url) {
 async function route() {
   const token = ++routeCount;
   let { name, params } = /** @type {{name: string, params: Record<string, string>}} */ (parseHash());
-  if (!ctx.session || ctx.session.ended) name = 'signin';
+  if (name === 'school-sign-in') { /* the provider's way back: signed in or not */ }
+  else if (!ctx.session || ctx.session.ended) name = 'signin';
   else {
     const link = await followLink(name, /** @type {{id: string}} */ (params));
     if (link.hash && token === routeCount) history.replaceState(null, '', link.hash);

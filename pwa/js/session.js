@@ -21,7 +21,7 @@ export function currentSession() {
 }
 
 /** A name for this device in the person's list of signed-in devices. */
-function deviceName() {
+export function deviceName() {
   const agent = navigator.userAgent;
   const system = /iPhone|iPad/.test(agent) ? 'iPhone or iPad' : /Android/.test(agent) ? 'Android'
     : /Mac OS/.test(agent) ? 'Mac' : /Windows/.test(agent) ? 'Windows' : /CrOS/.test(agent) ? 'Chromebook' : 'Linux';

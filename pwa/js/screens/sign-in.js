@@ -4,6 +4,7 @@
 import { ApiError, NetworkError } from '../api.js';
 import { signIn } from '../session.js';
 import { renderSignIn } from '../views/sign-in.js';
+import { offerSchoolSignIn } from './school-sign-in.js'; // school sign-in (issue 14)
 
 /**
  * @param {import('../app.js').Ctx} ctx
@@ -27,5 +28,5 @@ export async function signInScreen(ctx) {
       }
     },
   });
-  return { title: 'Lesson Loop', tab: 'signin', hideTabs: true, node };
+  return { title: 'Lesson Loop', tab: 'signin', hideTabs: true, node: offerSchoolSignIn(node) };
 }

@@ -1,0 +1,112 @@
+// @ts-check
+/** School sign-in's views: the "Sign in with ..." buttons, the screen the provider sends the
+ * browser back to, and the admin's providers. */
+
+import { field, h, section } from '../dom.js';
+
+/**
+ * The school's options for the email typed, above the password.
+ * @param {import('../school-sign-in.js').SignInOption[]} options
+ * @param {(option: import('../school-sign-in.js').SignInOption) => void} onChoose
+ */
+export function renderOptions(options, onChoose) {
+  if (!options.length) return h('div', { class: 'school-options', hidden: true });
+  return h('div', { class: 'school-options', role: 'group', 'aria-label': 'Your school’s sign-in' },
+    ...options.map((option) => h('button', {
+      type: 'button', class: 'button wide', dataset: { provider: option.kind },
+      onclick: () => onChoose(option),
+    }, `Sign in with ${option.label}`)),
+    h('p', { class: 'hint center' }, 'or with your Lesson Loop password:'));
+}
+
+/**
+ * While the code from the provider is traded for this device's sign-in, or why it failed.
+ * @param {{problem: string | null}} data
+ */
+export function renderFinishing(data) {
+  return h('div', { class: 'sign-in' },
+    h('div', { class: 'card sign-in-form' },
+      h('h2', { class: 'card-title' }, data.problem ? 'Not signed in' : 'Signing you in…'),
+      data.problem ? h('p', { class: 'form-error', role: 'alert' }, data.problem) : null,
+      data.problem ? h('a', { class: 'button primary wide', href: '#/signin' }, 'Back to sign in') : null));
+}
+
+const KIND_NAMES = /** @type {Record<string, string>} */ ({ google: 'Google Workspace', microsoft: 'Microsoft Entra (365)', oidc: 'Another OpenID provider' });
+
+/**
+ * One provider of the school, with its switch and removal.
+ * @param {import('../school-sign-in.js').Provider} provider
+ * @param {{onToggle: (id: string, enabled: boolean) => void, onRemove: (id: string) => void}} actions
+ */
+function providerItem(provider, actions) {
+  return h('li', { class: 'provider-item', dataset: { provider: provider.kind } },
+    h('strong', null, `${provider.label} (${KIND_NAMES[provider.kind] || provider.kind})`),
+    h('p', { class: 'hint' }, `${provider.allowed_domains.join(', ')} · client ${provider.client_id}${provider.enabled ? '' : ' · turned off'}`),
+    h('button', { type: 'button', class: 'button quiet', onclick: () => actions.onToggle(provider.id, !provider.enabled) }, provider.enabled ? 'Turn off' : 'Turn on'),
+    h('button', { type: 'button', class: 'button quiet danger', onclick: () => actions.onRemove(provider.id) }, 'Remove'));
+}
+
+/**
+ * The form to add a provider: a preset's kind, its client, the school's email domains.
+ * @param {(body: Record<string, any>) => void} onAdd
+ */
+function addForm(onAdd) {
+  const kind = h('select', { name: 'kind' },
+    ...Object.entries(KIND_NAMES).map(([value, label]) => h('option', { value }, label)));
+  const tenant = h('input', { name: 'tenant', autocomplete: 'off', spellcheck: 'false' });
+  const issuer = h('input', { name: 'issuer', type: 'url', autocomplete: 'off', spellcheck: 'false' });
+  const clientId = h('input', { name: 'client_id', autocomplete: 'off', spellcheck: 'false', required: true });
+  const secret = h('input', { name: 'client_secret', type: 'password', autocomplete: 'new-password', required: true });
+  const domains = h('input', { name: 'allowed_domains', autocomplete: 'off', spellcheck: 'false', required: true });
+  const values = () => ({
+    kind: kind.value, tenant: tenant.value.trim(), issuer: issuer.value.trim(), client_id: clientId.value.trim(),
+    client_secret: secret.value, allowed_domains: domains.value.split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase()),
+  });
+  return h('form', {
+    class: 'provider-form', novalidate: true,
+    onsubmit: (/** @type {SubmitEvent} */ event) => {
+      event.preventDefault();
+      const body = /** @type {Record<string, any>} */ (values());
+      if (body.kind !== 'microsoft') delete body.tenant;
+      if (body.kind !== 'oidc') delete body.issuer;
+      onAdd(body);
+    },
+  },
+  field('Provider', kind),
+  field('Tenant ID (Microsoft only)', tenant, 'The Directory (tenant) ID on Entra’s overview page.'),
+  field('Issuer URL (another provider only)', issuer),
+  field('Client ID', clientId),
+  field('Client secret', secret, 'Stored on the server; never shown again.'),
+  field('Email domains', domains, 'Separate several with commas: school.org.uk, staff.school.org.uk'),
+  h('button', { type: 'submit', class: 'button primary wide' }, 'Add provider'));
+}
+
+/**
+ * @typedef {{onAdd: (body: Record<string, any>) => void, onToggle: (id: string, enabled: boolean) => void,
+ *   onRemove: (id: string) => void, onCreateAccounts: (value: boolean) => void}} SetupActions
+ */
+
+/**
+ * The admin's school sign-in screen.
+ * @param {{settings: import('../school-sign-in.js').SignInSettings | null, online: boolean}} data
+ * @param {SetupActions} actions
+ */
+export function renderSetup(data, actions) {
+  const settings = data.settings;
+  if (!settings) {
+    return h('div', { class: 'screen' }, h('p', { class: 'notice' }, data.online
+      ? 'The sign-in settings could not be read. Try again.' : 'You are offline. School sign-in is set up online.'));
+  }
+  const create = h('input', { type: 'checkbox', name: 'create_accounts', checked: settings.create_accounts_on_first_sign_in,
+    onchange: (/** @type {Event} */ event) => actions.onCreateAccounts(/** @type {HTMLInputElement} */ (event.target).checked) });
+  return h('div', { class: 'screen' },
+    section('Your school’s providers',
+      settings.providers.length
+        ? h('ul', { class: 'provider-list' }, ...settings.providers.map((p) => providerItem(p, actions)))
+        : h('p', { class: 'hint' }, 'None yet: everyone signs in with a password.'),
+      h('p', { class: 'hint' }, 'Register this redirect URI with the provider: ', h('code', { class: 'redirect-uri' }, settings.redirect_uri)),
+      h('p', { class: 'hint' }, `Scopes: ${settings.scopes}. How to: docs/sign-in.md.`)),
+    section('New accounts',
+      h('label', { class: 'switch' }, create, ' Create an account (teacher) the first time someone of the school signs in')),
+    section('Add a provider', addForm(actions.onAdd)));
+}
