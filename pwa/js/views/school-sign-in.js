@@ -40,7 +40,7 @@ const KIND_NAMES = /** @type {Record<string, string>} */ ({ google: 'Google Work
  */
 function providerItem(provider, actions) {
   return h('li', { class: 'provider-item', dataset: { provider: provider.kind } },
-    h('strong', null, `${provider.label} (${KIND_NAMES[provider.kind] || provider.kind})`),
+    h('strong', null, `“Sign in with ${provider.label}” (${KIND_NAMES[provider.kind] || provider.kind})`),
     h('p', { class: 'hint' }, `${provider.allowed_domains.join(', ')} · client ${provider.client_id}${provider.enabled ? '' : ' · turned off'}`),
     h('button', { type: 'button', class: 'button quiet', onclick: () => actions.onToggle(provider.id, !provider.enabled) }, provider.enabled ? 'Turn off' : 'Turn on'),
     h('button', { type: 'button', class: 'button quiet danger', onclick: () => actions.onRemove(provider.id) }, 'Remove'));
@@ -53,13 +53,14 @@ function providerItem(provider, actions) {
 function addForm(onAdd) {
   const kind = h('select', { name: 'kind' },
     ...Object.entries(KIND_NAMES).map(([value, label]) => h('option', { value }, label)));
-  const tenant = h('input', { name: 'tenant', autocomplete: 'off', spellcheck: 'false' });
-  const issuer = h('input', { name: 'issuer', type: 'url', autocomplete: 'off', spellcheck: 'false' });
-  const clientId = h('input', { name: 'client_id', autocomplete: 'off', spellcheck: 'false', required: true });
+  const label = h('input', { type: 'text', name: 'label', autocomplete: 'off' });
+  const tenant = h('input', { type: 'text', name: 'tenant', autocomplete: 'off', spellcheck: 'false' });
+  const issuer = h('input', { name: 'issuer', type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false' });
+  const clientId = h('input', { type: 'text', name: 'client_id', autocomplete: 'off', spellcheck: 'false', required: true });
   const secret = h('input', { name: 'client_secret', type: 'password', autocomplete: 'new-password', required: true });
-  const domains = h('input', { name: 'allowed_domains', autocomplete: 'off', spellcheck: 'false', required: true });
+  const domains = h('input', { type: 'text', name: 'allowed_domains', autocomplete: 'off', spellcheck: 'false', required: true });
   const values = () => ({
-    kind: kind.value, tenant: tenant.value.trim(), issuer: issuer.value.trim(), client_id: clientId.value.trim(),
+    kind: kind.value, label: label.value.trim(), tenant: tenant.value.trim(), issuer: issuer.value.trim(), client_id: clientId.value.trim(),
     client_secret: secret.value, allowed_domains: domains.value.split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase()),
   });
   return h('form', {
@@ -69,10 +70,12 @@ function addForm(onAdd) {
       const body = /** @type {Record<string, any>} */ (values());
       if (body.kind !== 'microsoft') delete body.tenant;
       if (body.kind !== 'oidc') delete body.issuer;
+      if (!body.label) delete body.label;
       onAdd(body);
     },
   },
   field('Provider', kind),
+  field('Button text', label, 'Shown as “Sign in with …”; empty: Google, Microsoft or “your school account”.'),
   field('Tenant ID (Microsoft only)', tenant, 'The Directory (tenant) ID on Entra’s overview page.'),
   field('Issuer URL (another provider only)', issuer),
   field('Client ID', clientId),
@@ -97,7 +100,7 @@ export function renderSetup(data, actions) {
     return h('div', { class: 'screen' }, h('p', { class: 'notice' }, data.online
       ? 'The sign-in settings could not be read. Try again.' : 'You are offline. School sign-in is set up online.'));
   }
-  const create = h('input', { type: 'checkbox', name: 'create_accounts', checked: settings.create_accounts_on_first_sign_in,
+  const create = h('input', { type: 'checkbox', role: 'switch', name: 'create_accounts', checked: settings.create_accounts_on_first_sign_in,
     onchange: (/** @type {Event} */ event) => actions.onCreateAccounts(/** @type {HTMLInputElement} */ (event.target).checked) });
   return h('div', { class: 'screen' },
     section('Your school’s providers',
@@ -107,6 +110,8 @@ export function renderSetup(data, actions) {
       h('p', { class: 'hint' }, 'Register this redirect URI with the provider: ', h('code', { class: 'redirect-uri' }, settings.redirect_uri)),
       h('p', { class: 'hint' }, `Scopes: ${settings.scopes}. How to: docs/sign-in.md.`)),
     section('New accounts',
-      h('label', { class: 'switch' }, create, ' Create an account (teacher) the first time someone of the school signs in')),
+      h('label', { class: 'switch setting' }, create, h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
+        h('span', { class: 'setting-text' }, 'Create an account (teacher) the first time someone of the school signs in',
+          h('span', { class: 'setting-hint' }, 'Off: only people your admin has added can sign in.')))),
     section('Add a provider', addForm(actions.onAdd)));
 }
