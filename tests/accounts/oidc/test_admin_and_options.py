@@ -121,3 +121,28 @@ def test_options_and_refusals_share_logins_rate_limit(client, app, school_sign_i
     refused = sign_in(client, oidc_provider, school_sign_in.provider_id, "newcomer")
     assert refused.status_code == 429
     assert 'data-refusal="too_many_attempts"' in refused.get_data(as_text=True)
+
+
+def test_removing_a_provider_ends_its_option_and_its_links(
+    client, app, school_sign_in, oidc_provider
+):
+    from sqlalchemy import func, select
+
+    from server.accounts.oidc.models import OidcIdentity
+    from server.extensions import db
+    from tests.accounts.oidc.conftest import code_of, sign_in
+
+    code = code_of(sign_in(client, oidc_provider, school_sign_in.provider_id))
+    token = client.post("/api/v1/auth/oidc/exchange", json={"code": code}).get_json()["token"]
+    url = f"/api/v1/admin/sign-in/providers/{school_sign_in.provider_id}"
+    assert school_sign_in.admin.delete(url).status_code == 204
+    assert school_sign_in.admin.delete(url).status_code == 404
+    options = client.post("/api/v1/auth/oidc/options", json={"email": "t.one@school.test"})
+    assert options.get_json()["providers"] == []
+    with app.app_context():
+        assert db.session.execute(select(func.count(OidcIdentity.id))).scalar() == 0
+    # a device already signed in keeps working (an admin revokes devices separately)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    started = client.get(f"/auth/oidc/start?provider={school_sign_in.provider_id}")
+    assert started.status_code == 404
+    assert 'data-refusal="no_provider"' in started.get_data(as_text=True)
