@@ -200,3 +200,17 @@ def test_a_used_or_unknown_code_is_refused(client, app, school_sign_in, oidc_pro
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "invalid_code"
     assert counts(app) == before
+
+
+def test_microsoft_entra_says_verified_as_xms_edov():
+    """Entra ID tokens carry no email_verified; its xms_edov claim (the email's domain owner
+    is verified) counts for Microsoft providers only (docs/sign-in.md)."""
+    from server.accounts.oidc import flow
+    from server.accounts.oidc.models import OidcProvider as Row
+
+    microsoft, other = Row(kind="microsoft"), Row(kind="oidc")
+    assert flow._verified(microsoft, {"xms_edov": True})
+    assert not flow._verified(other, {"xms_edov": True})
+    assert not flow._verified(microsoft, {"xms_edov": False})
+    assert not flow._verified(microsoft, {"email_verified": "true"})  # a string is not true
+    assert flow._verified(other, {"email_verified": True})
