@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from schemas.fast import FastLoader
 from schemas.records import load_fields
 from schemas.sync import MAX_MUTATIONS, MutationSchema
-from server import audit, policy
+from server import audit, policy, timing
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Device, User, utcnow
@@ -55,10 +55,14 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
         ).scalar_one()
         plan = plan_batch(last_seq, [m["seq"] for m in mutations])
         batch = Batch(user, device.id, versions, now_ms=int(utcnow().timestamp() * 1000))
-        preload(batch, mutations)
-        results, last_seq = _carry_out(batch, mutations, plan, last_seq)
-        batch.flush()
-        events.on_sync(user, batch.noted_observations, batch.review_requests)
+        with timing.phase("read"):
+            preload(batch, mutations)
+        with timing.phase("apply"):
+            results, last_seq = _carry_out(batch, mutations, plan, last_seq)
+        with timing.phase("write"):
+            batch.flush()
+        with timing.phase("events"):
+            events.on_sync(user, batch.noted_observations, batch.review_requests)
         db.session.execute(update(Device).where(Device.id == device.id).values(last_seq=last_seq))
     device.last_seq = last_seq
     return {"results": results, "last_seq": last_seq}
