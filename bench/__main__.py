@@ -50,7 +50,7 @@ def main(names: list[str]) -> None:
     kept = sections(OUTPUT.read_text()) if OUTPUT.exists() else {}
     for name in names:
         module = Path(__file__).parent / f"{name}.py"
-        if not module.exists():
+        if not module.exists() and not (module.parent / name / "__init__.py").exists():
             print(f"[bench] {name}: not written yet", flush=True)
             continue
         print(f"[bench] {name} ...", flush=True)
