@@ -130,12 +130,21 @@ def cpu_seconds(roots: list[int]) -> dict[int, float]:
     return found
 
 
-def server_roots(cluster: Any, postgres: Any) -> list[int]:
-    roots = [m.process.pid for m in cluster.members if m.process]
-    roots += [p.pid for p in cluster.others]  # nginx and the reminders worker
+def server_roots(cluster: Any, postgres: Any) -> dict[str, list[int]]:
+    """The server's process trees by role: sync instances, live, reports, nginx and the
+    reminders worker, PostgreSQL."""
+    roles: dict[str, list[int]] = {}
+    for member in cluster.members:
+        if member.process:
+            roles.setdefault(member.role, []).append(member.process.pid)
+    roles["nginx + worker"] = [p.pid for p in cluster.others]
     postmaster = Path(postgres.data) / "postmaster.pid"
-    roots.append(int(postmaster.read_text().split()[0]))
-    return roots
+    roles["postgres"] = [int(postmaster.read_text().split()[0])]
+    return roles
+
+
+def cpu_by_role(cluster: Any, postgres: Any) -> dict[str, dict[int, float]]:
+    return {role: cpu_seconds(pids) for role, pids in server_roots(cluster, postgres).items()}
 
 
 def locust(url: str, devices: int, folder: Path, accounts: Path) -> subprocess.CompletedProcess:
@@ -163,13 +172,13 @@ def run_once(
     folder = root / f"run-{devices}"
     folder.mkdir()
     ramp = (devices + LEADS) / SPAWN_RATE
-    samples: list[dict[int, float]] = []
+    samples: list[dict[str, dict[int, float]]] = []
     sampler = threading.Thread(
         target=lambda: (
             time.sleep(ramp),
-            samples.append(cpu_seconds(server_roots(cluster, postgres))),
+            samples.append(cpu_by_role(cluster, postgres)),
             time.sleep(SECONDS),
-            samples.append(cpu_seconds(server_roots(cluster, postgres))),
+            samples.append(cpu_by_role(cluster, postgres)),
         )
     )
     print(f"[bench] load: {devices} devices and {LEADS} leads for {SECONDS} s ...", flush=True)
@@ -179,13 +188,18 @@ def run_once(
     if not (folder / "locust_stats.csv").exists():
         raise RuntimeError(f"locust failed:\n{finished.stdout[-2000:]}\n{finished.stderr[-3000:]}")
     before, after = samples
-    cpu = sum(after.get(pid, 0.0) - before.get(pid, 0.0) for pid in after)
+    roles = {
+        role: sum(used - before[role].get(pid, 0.0) for pid, used in after[role].items())
+        for role in after
+    }
+    cpu = sum(roles.values())
     stats = read_stats(folder / "locust_stats.csv")
     return {
         "devices": devices,
         "stats": stats,
         "cpu_per_device_minute": cpu / devices / (SECONDS / 60),
         "cpu_share": cpu / SECONDS,
+        "roles": {role: used / SECONDS for role, used in roles.items()},
         "check": exactly_once(url, folder / "acked.json"),
     }
 
@@ -316,6 +330,14 @@ def report(results: list[dict[str, Any]]) -> str:
             "| targets |",
             "|---|---|---|---|---|---|---|---|---|---|",
             *(_row(r) for r in results),
+            "",
+            "Where the server's CPU went (cores used on average, by role): "
+            + "; ".join(
+                f"{r['devices']} devices: "
+                + ", ".join(f"{role} {cores:.2f}" for role, cores in r["roles"].items())
+                for r in results
+            )
+            + ".",
             "",
             f"**Capacity of this machine: {max(passing) if passing else 'under 300'} devices** "
             "meeting the targets (highest count run that met them). The machine is shared: "
