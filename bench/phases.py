@@ -2,7 +2,7 @@
 
 A school of 1 lead and 20 teachers, 200 observations shared with leads and 2,000 notes, written
 through push. The app runs with SERVER_TIMING on, so every answer's `Server-Timing` header says
-where its time went (server.timing: auth, decode, validate, lock, read, apply, write, events,
+where its time went (server.timing: auth, decode, validate, parse, lock, read, apply, write, events,
 commit, counter, page, audit, remaining, render, and `total`, from the first request hook to
 the last). Measured in process through the Flask test client (server time without HTTP),
 median of ROUNDS rounds, each round:
@@ -39,8 +39,8 @@ from tests.support.sync import hlc, iso  # noqa: E402
 TEACHERS, OBSERVATIONS, NOTES = 20, 200, 10
 ROUNDS, CONTENDERS, CONTENTION_SECONDS = 200, 8, 10
 TARGETS = {"push": 8.0, "pull_new": 6.0, "pull_idle": 3.0}
-PHASES = ("auth", "decode", "validate", "lock", "read", "apply", "write", "events", "commit",
-          "counter", "page", "audit", "remaining", "render")  # fmt: skip
+PHASES = ("auth", "decode", "validate", "parse", "lock", "read", "apply", "write", "events",
+          "commit", "counter", "page", "audit", "remaining", "render")  # fmt: skip
 
 
 def build(url: str, instance: Path) -> dict[str, Any]:

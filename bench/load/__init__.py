@@ -240,7 +240,7 @@ def exactly_once(url: str, acked_file: Path) -> dict[str, int]:
         "acked": len(acked),
         "lost": len(acked - stored),
         "doubled": sum(1 for count in markers.values() if count > 1),
-        "unacked_stored": len(stored - acked),
+        "unacked_stored": len((stored & set(data["sent"])) - acked),  # in flight at the end
         "sent": len(set(data["sent"])),
     }
 
