@@ -482,7 +482,8 @@ def report(
         f"{OBSERVATIONS * NOTES_PER_OBSERVATION:,} notes, written through the push service in "
         f"{build_seconds:.0f} s. Lesson Loop: gunicorn, 1 worker (2 threads), {database}. "
         f"pouchdb-server 4.2.0 `--in-memory`, holding the same {documents:,} documents. Same "
-        f"Python client (one keep-alive connection). Median of {RUNS} runs; each run in brackets."
+        f"Python client (one keep-alive connection). Median of {RUNS} runs; each run in brackets. "
+        f"Load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}."
     )
     rows = [
         (
