@@ -8,10 +8,11 @@ BENCH_NODE_STAMP := bench/node_modules/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help setup system-deps run test test-fast lint format bench vendor clean
+.PHONY: help setup system-deps run serve-cluster test test-fast lint format bench vendor clean
 
 help:
 	@echo "make run     set up, migrate, load the demo school, serve on http://$(HOST):$(PORT)"
+	@echo "make serve-cluster  the same behind nginx: 2 instances, live, reports (docs/production.md)"
 	@echo "make test    set up (Debian packages, venv, npm) and run every test, SQLite and PostgreSQL"
 	@echo "make lint    ruff, mypy, and the PWA's JSDoc types (tsc)"
 	@echo "make bench   benchmarks, written to BENCHMARKS.md"
@@ -39,6 +40,15 @@ system-deps:
 
 run: setup
 	scripts/run.sh $(HOST) $(PORT)
+
+# nginx on 127.0.0.1:CLUSTER_PORT in front of INSTANCES gunicorn instances, a live-channel
+# instance, a reports instance and a reminders worker; config and logs in instance/cluster.
+CLUSTER_PORT ?= 8080
+INSTANCES ?= 2
+serve-cluster: system-deps setup
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo --if-empty
+	$(BIN)/python scripts/cluster.py --port $(CLUSTER_PORT) --instances $(INSTANCES)
 
 test: system-deps setup $(NODE_STAMP)
 	$(BIN)/pytest

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
 BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live", "sign_in"]
+BENCHES += ["phases", "load", "reflection"]  # issue 17: by phase; load test; 5,000 reminders
 
 
 def machine() -> str:
@@ -49,7 +50,7 @@ def main(names: list[str]) -> None:
     kept = sections(OUTPUT.read_text()) if OUTPUT.exists() else {}
     for name in names:
         module = Path(__file__).parent / f"{name}.py"
-        if not module.exists():
+        if not module.exists() and not (module.parent / name / "__init__.py").exists():
             print(f"[bench] {name}: not written yet", flush=True)
             continue
         print(f"[bench] {name} ...", flush=True)
@@ -68,9 +69,9 @@ def write(kept: dict[str, str]) -> None:
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench [name ...]`: sync, pwa, cotext, reports,",
-        "report_limits, reminders, live). Figures are medians of several runs; ratios compare two",
-        "systems measured side by side in the same run, because these machines are shared and",
-        "noisy. Targets come from the issues.",
+        "report_limits, reminders, live, phases, load, reflection). Figures are medians of",
+        "several runs; ratios compare two systems measured side by side in the same run,",
+        "because these machines are shared and noisy. Targets come from the issues.",
         "",
         f"Last written {dt.date.today().isoformat()} at commit `{commit or 'uncommitted'}`.",
         "",

@@ -333,17 +333,33 @@ def run() -> str:
             "pouchdb-server is missing: run `cd bench && npm ci --ignore-scripts`"
             " (make bench does it)."
         )
+    sys.path.insert(0, str(ROOT))
+    from tests.support.postgres import PostgresCluster
+
+    sections = []
     with tempfile.TemporaryDirectory(prefix="lessonloop-bench-") as tmp:
         root = Path(tmp)
-        url = f"sqlite:///{root / 'year.sqlite3'}"
-        print(
-            "[bench] building the year (2,000 observations, 40,000 notes) through push ...",
-            flush=True,
-        )
-        started = time.perf_counter()
-        who = build_year(url, root)
-        build_seconds = time.perf_counter() - started
-        return measure(url, root, who, build_seconds)
+        sections.append(run_on(f"sqlite:///{root / 'year.sqlite3'}", root / "sqlite", "SQLite"))
+        cluster = PostgresCluster()
+        cluster.start()
+        try:
+            cluster.execute("CREATE DATABASE year")
+            sections.append(run_on(cluster.url("year"), root / "postgres", "PostgreSQL"))
+        finally:
+            cluster.stop()
+    return "## Sync (issue 3)\n\n" + "\n\n".join(sections)
+
+
+def run_on(url: str, root: Path, database: str) -> str:
+    """The year built and measured on one database."""
+    print(
+        f"[bench] building the year (2,000 observations, 40,000 notes) through push, {database}",
+        flush=True,
+    )
+    started = time.perf_counter()
+    who = build_year(url, root)
+    build_seconds = time.perf_counter() - started
+    return measure(url, root, who, build_seconds, database)
 
 
 def start_gunicorn(url: str, root: Path, app: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -393,7 +409,7 @@ def start_servers(
     return ours, port, pouch, pouch_port
 
 
-def measure(url: str, root: Path, who: dict[str, str], build_seconds: float) -> str:
+def measure(url: str, root: Path, who: dict[str, str], build_seconds: float, database: str) -> str:
     ours, port, pouch, pouch_port = start_servers(url, root)
     plain, plain_port = start_gunicorn(url, root, "bench.no_audit:app")
     try:
@@ -426,17 +442,23 @@ def measure(url: str, root: Path, who: dict[str, str], build_seconds: float) -> 
         for process in (ours, plain, pouch):
             process.terminate()
             process.wait(timeout=30)
-    return report(results, counts, documents, memory, build_seconds)
+    return report(results, counts, documents, memory, build_seconds, database)
 
 
 def audited_reads(url: str) -> int:
     """The audit rows the measured pulls wrote (a lead's reads of shared observations)."""
-    import sqlite3
+    import sqlalchemy
 
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-        (count,) = connection.execute(
-            "SELECT count(*) FROM audit_event WHERE action = 'observation.read_by_lead'"
-        ).fetchone()
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(
+                sqlalchemy.text(
+                    "SELECT count(*) FROM audit_event WHERE action = 'observation.read_by_lead'"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
     return int(count)
 
 
@@ -446,6 +468,7 @@ def report(
     documents: int,
     memory: dict[str, float],
     build_seconds: float,
+    database: str,
 ) -> str:
     m = {key: median(values) for key, values in results.items()}
     push_rate, pouch_push_rate = PUSH_NOTES / m["push"], PUSH_NOTES / m["push_pouch"]
@@ -457,9 +480,10 @@ def report(
     setup = (
         f"A school year: {STAFF} staff, {OBSERVATIONS:,} observations shared with leads, "
         f"{OBSERVATIONS * NOTES_PER_OBSERVATION:,} notes, written through the push service in "
-        f"{build_seconds:.0f} s. Lesson Loop: gunicorn, 1 worker (2 threads), SQLite. "
+        f"{build_seconds:.0f} s. Lesson Loop: gunicorn, 1 worker (2 threads), {database}. "
         f"pouchdb-server 4.2.0 `--in-memory`, holding the same {documents:,} documents. Same "
-        f"Python client (one keep-alive connection). Median of {RUNS} runs; each run in brackets."
+        f"Python client (one keep-alive connection). Median of {RUNS} runs; each run in brackets. "
+        f"Load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}."
     )
     rows = [
         (
@@ -501,7 +525,7 @@ def report(
         ),
     ]
     lines = [
-        "## Sync (issue 3)",
+        f"### {database}",
         "",
         setup,
         "",

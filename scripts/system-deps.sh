@@ -11,6 +11,7 @@ PACKAGES=(
   poppler-utils         # pdftoppm/pdftotext: report pages rendered to PNG in the tests
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text layout
   fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji  # report fonts, any script
+  nginx                 # make serve-cluster, the cluster test and the load test: one address
 )
 # axe-core (accessibility checks) comes from npm. Our machines carry Node already, from a
 # package that also provides npm; Debian's own are installed only where there is none.

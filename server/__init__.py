@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import extensions, web
+from server import extensions, timing, web
 from server.config import build_config, default_instance_path
 from server.errors import ApiError, is_api_request, register_error_handlers
 from server.json import OrjsonProvider
@@ -56,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(oidc_pages.blp)  # /auth/oidc/start and /callback (browser pages)
     register_error_handlers(app)
     _register_request_hooks(app)
+    timing.init_app(app)
 
     from server.cli import register_cli
 

@@ -58,6 +58,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
         **_feature_limits(env),
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
+        # Server-Timing headers with each phase's time (server.timing): benchmarks, load test.
+        "SERVER_TIMING": env.get(ENV_PREFIX + "SERVER_TIMING", "") == "1",
         "API_TITLE": "Lesson Loop API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -8,7 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from flask import g, request
 
-from server import policy
+from server import policy, timing
 from server.accounts import service
 from server.errors import ApiError
 from server.models import Device, User
@@ -30,14 +30,15 @@ def auth_required(view: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        device = service.device_for_token(_bearer_token())
-        if device is None:
-            raise ApiError(
-                401,
-                "invalid_token",
-                "This sign-in has ended (signed out, revoked or deactivated). Sign in again.",
-            )
-        service.touch_device(device)
+        with timing.phase("auth"):
+            device = service.device_for_token(_bearer_token())
+            if device is None:
+                raise ApiError(
+                    401,
+                    "invalid_token",
+                    "This sign-in has ended (signed out, revoked or deactivated). Sign in again.",
+                )
+            service.touch_device(device)
         g.device = device
         g.user = device.user
         return view(*args, **kwargs)

@@ -30,7 +30,7 @@ from server.errors import ApiError, NotFoundError
 from server.extensions import db
 from server.models import Focus, School, User
 from server.policy import Reader
-from server.reports import access, queries, walks
+from server.reports import access, cache, queries, walks
 from server.reports.queries import Scope, too_large
 from server.reports.teacher import teacher_data
 from server.school import school_zone
@@ -70,9 +70,13 @@ def _far() -> dt.datetime:
 RETRY_AFTER_SECONDS = 60
 
 
-def _render(build: Callable[[float], Pdf], advice: str = "Choose a shorter date range.") -> Pdf:
-    """Lay the report out within REPORT_RENDER_SECONDS; too long (413) or too slow to lay out
-    (503, its layout stopped)."""
+def _render(build: partial[Pdf], advice: str = "Choose a shorter date range.") -> Pdf:
+    """The report from the cache of what reports show (server.reports.cache), else laid out
+    within REPORT_RENDER_SECONDS; too long (413) or too slow to lay out (503, stopped)."""
+    return cache.rendered(build, partial(_lay_out, build, advice))
+
+
+def _lay_out(build: Callable[[float], Pdf], advice: str) -> Pdf:
     seconds = float(current_app.config["REPORT_RENDER_SECONDS"])
     try:
         return build(seconds)

@@ -14,6 +14,7 @@ from server import audit
 from server.accounts.auth import auth_required, current_device, current_user
 from server.blueprint import Blueprint
 from server.reports import service
+from server.reports.cache import CachedPdf
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="PDF reports")
 PDF = {"content_type": "application/pdf", "description": "A PDF to download"}
@@ -43,12 +44,16 @@ def audited(pdf: Pdf, report: str, record_type: str, record_id: Any, subject: An
 
 
 def pdf_response(pdf: Pdf) -> Response:
-    """The PDF as a download with a dated file name."""
-    return Response(
-        pdf.content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
-    )
+    """The PDF as a download with a dated file name, and its ETag (server.reports.cache): 304
+    when the client's If-None-Match names it. Still `no-store` (the API's default): a client
+    that keeps a copy itself sends If-None-Match; browsers do not cache personal records."""
+    headers: dict[str, str] = {}
+    if isinstance(pdf, CachedPdf):
+        headers["ETag"] = f'"{pdf.etag}"'
+        if pdf.not_modified:
+            return Response(status=304, headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{pdf.filename}"'
+    return Response(pdf.content, mimetype="application/pdf", headers=headers)
 
 
 @blp.route("/observations/<string:observation_id>.pdf", methods=["GET"])

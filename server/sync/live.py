@@ -39,6 +39,11 @@ STREAM_SECONDS = 55.0
 HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 3000
 SQLITE_POLL_SECONDS = 1.0
+# At most one `changed` per stream per COALESCE_SECONDS (issue 17): the first change after a
+# quiet spell is told at once; changes within the next second are told together, by the one
+# event carrying the latest version. A school of 30 phones each pushing every 5 s would
+# otherwise wake every stream 6 times a second.
+COALESCE_SECONDS = 1.0
 
 
 def setting(app: Flask, name: str, default: float) -> float:
@@ -166,6 +171,7 @@ def _events(
     start = time.monotonic()
     deadline = start + setting(app, "LIVE_STREAM_SECONDS", STREAM_SECONDS)
     beat = setting(app, "LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
+    coalesce = setting(app, "LIVE_COALESCE_SECONDS", COALESCE_SECONDS)
     yield f"retry: {RETRY_MS}\n: connected\n\n".encode()
     next_ping = start + beat
     version = current
@@ -173,6 +179,7 @@ def _events(
         if version > since:
             yield changed(version)
             since = version
+            time.sleep(max(0.0, min(coalesce, deadline - time.monotonic())))
         now = time.monotonic()
         if now >= deadline:
             return

@@ -35,7 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from server import audit, policy
+from server import audit, policy, timing
 from server.extensions import db
 from server.models import UUID, Eviction, Team, User, UserTeam
 from server.policy import Reader
@@ -57,13 +57,15 @@ def pull(
 ) -> dict[str, Any]:
     """One page of changes (a lead's reads of shared observations go to the audit trail)."""
     cursor = decode_cursor(secret, user, token) if token else None
-    high = committed_version(user.school_id)
+    with timing.phase("counter"):
+        high = committed_version(user.school_id)
     if cursor is None:
         cursor = Cursor(0, high)
     elif cursor.version >= high:
         # Nothing committed in the school since the cursor: the answer needs no page query.
         return _answer(secret, user, [], Cursor(high, cursor.initial_until), False)
-    rows = _run_page(user, cursor, high, limit)
+    with timing.phase("page"):
+        rows = _run_page(user, cursor, high, limit)
     has_more = len(rows) > limit
     page = _latest_per_record([pulled_change(row) for row in rows[:limit]])
     next_cursor = Cursor(page[-1]["version"] if has_more else high, cursor.initial_until)
@@ -71,9 +73,11 @@ def pull(
         if change.get("evicted"):
             del change["version"]
     if audit_device is not None and policy.is_lead(user):
-        audit.record_lead_reads(user, audit_device, _observations_carried(rows[:limit]))
+        with timing.phase("audit"):
+            audit.record_lead_reads(user, audit_device, _observations_carried(rows[:limit]))
     if has_more:
-        next_cursor = _with_estimate(user, cursor, next_cursor, high, rows[:limit])
+        with timing.phase("remaining"):
+            next_cursor = _with_estimate(user, cursor, next_cursor, high, rows[:limit])
     return _answer(secret, user, page, next_cursor, has_more, next_cursor.remaining)
 
 

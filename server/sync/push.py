@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from schemas.fast import FastLoader
 from schemas.records import load_fields
 from schemas.sync import MAX_MUTATIONS, MutationSchema
-from server import audit, policy
+from server import audit, policy, timing
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Device, User, utcnow
@@ -49,35 +49,45 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
             "client_mismatch",
             "This client_id belongs to another sign-in; use the one from your login.",
         )
+    with timing.phase("parse"):  # pure: done before the school's change lock is taken
+        parsed = [_parse_or_rejected(raw, str(device.id)) for raw in mutations]
     with write_transaction(user.school_id) as versions:
         last_seq = db.session.execute(
             select(Device.last_seq).where(Device.id == device.id)
         ).scalar_one()
         plan = plan_batch(last_seq, [m["seq"] for m in mutations])
         batch = Batch(user, device.id, versions, now_ms=int(utcnow().timestamp() * 1000))
-        preload(batch, mutations)
-        results, last_seq = _carry_out(batch, mutations, plan, last_seq)
-        batch.flush()
-        events.on_sync(user, batch.noted_observations, batch.review_requests)
+        with timing.phase("read"):
+            preload(batch, mutations)
+        with timing.phase("apply"):
+            results, last_seq = _carry_out(batch, mutations, parsed, plan, last_seq)
+        with timing.phase("write"):
+            batch.flush()
+        with timing.phase("events"):
+            events.on_sync(user, batch.noted_observations, batch.review_requests)
         db.session.execute(update(Device).where(Device.id == device.id).values(last_seq=last_seq))
     device.last_seq = last_seq
     return {"results": results, "last_seq": last_seq}
 
 
 def _carry_out(
-    batch: Batch, mutations: list[dict[str, Any]], plan: Sequence[str], last_seq: int
+    batch: Batch,
+    mutations: list[dict[str, Any]],
+    parsed: list[dict[str, Any] | Rejected],
+    plan: Sequence[str],
+    last_seq: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """One result per mutation, in order, and the client's last applied seq after them."""
     repeated = [raw for raw, action in zip(mutations, plan, strict=True) if action == "duplicate"]
     seen = readable(batch.user, named_records(repeated)) if repeated else set()
     results = []
-    for raw, action in zip(mutations, plan, strict=True):
+    for raw, m, action in zip(mutations, parsed, plan, strict=True):
         if action == "out_of_order":
             results.append({"seq": raw["seq"], "status": "out_of_order"})
         elif action == "duplicate":
             results.append(_duplicate(batch, raw, seen))
         else:
-            results.append(_apply(batch, raw))
+            results.append(_apply(batch, raw, m))
             last_seq = raw["seq"]
     return results, last_seq
 
@@ -94,15 +104,16 @@ def _duplicate(batch: Batch, raw: dict[str, Any], seen: set[tuple[str, str]]) ->
     return result
 
 
-def _apply(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
+def _apply(batch: Batch, raw: dict[str, Any], m: dict[str, Any] | Rejected) -> dict[str, Any]:
     try:
-        return _apply_or_reject(batch, raw)
+        if isinstance(m, Rejected):
+            raise m
+        return _apply_or_reject(batch, m)
     except Rejected as rejected:
         return {"seq": raw["seq"], "status": "rejected", "error": rejected.error}
 
 
-def _apply_or_reject(batch: Batch, raw: dict[str, Any]) -> dict[str, Any]:
-    m = _parse(raw, str(batch.device_id))
+def _apply_or_reject(batch: Batch, m: dict[str, Any]) -> dict[str, Any]:
     entity, record_id = m["entity"], str(m["id"])
     entry = batch.get(entity, record_id)
     if entry is not None and entry.school_id != batch.user.school_id:
@@ -147,6 +158,14 @@ def _result(m: dict[str, Any], outcome: Any) -> dict[str, Any]:
     if outcome.clock_clamped:
         result["clock_clamped"] = True
     return result
+
+
+def _parse_or_rejected(raw: dict[str, Any], client_id: str) -> dict[str, Any] | Rejected:
+    """The mutation's envelope checked (no database needed), or why it is rejected."""
+    try:
+        return _parse(raw, client_id)
+    except Rejected as rejected:
+        return rejected
 
 
 def _parse(raw: dict[str, Any], client_id: str) -> dict[str, Any]:

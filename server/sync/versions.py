@@ -11,12 +11,14 @@ the transaction also NOTIFYs the school's new counter, delivered at commit (serv
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import func, select, update
 
+from server import timing
 from server.extensions import db, sqlite_immediate
 from server.models import School
 
@@ -54,11 +56,13 @@ def write_transaction(school_id: uuid.UUID) -> Iterator[VersionAllocator]:
     db.session.commit()  # end whatever read transaction the request had open
     token = sqlite_immediate.set(True)
     try:
-        counter = db.session.execute(
-            select(School.change_counter).where(School.id == school_id).with_for_update()
-        ).scalar_one()
+        with timing.phase("lock"):  # the wait for the school's change lock
+            counter = db.session.execute(
+                select(School.change_counter).where(School.id == school_id).with_for_update()
+            ).scalar_one()
     finally:
         sqlite_immediate.reset(token)
+    held_from = time.perf_counter()
     allocator = VersionAllocator(school_id, counter)
     try:
         yield allocator
@@ -66,10 +70,13 @@ def write_transaction(school_id: uuid.UUID) -> Iterator[VersionAllocator]:
         allocator.flush()
         if changed and db.session.get_bind().dialect.name == "postgresql":
             _notify(school_id, allocator.current)
-        db.session.commit()
+        with timing.phase("commit"):
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        timing.note("lock_held", time.perf_counter() - held_from)
 
 
 def _notify(school_id: uuid.UUID, version: int) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from schemas.sync import PullQuerySchema, PullResponseSchema, PushResponseSchema, PushSchema
+from server import timing
 from server.accounts.auth import auth_required, current_device, current_user
 from server.blueprint import JSON_BODY, Blueprint
 from server.sync import live, pull, push
@@ -26,7 +27,9 @@ PUSH_ERRORS = {
 @blp.response(200, PushResponseSchema)
 def push_mutations(body: dict[str, Any]) -> Response:
     """Apply a batch of mutations; one result per mutation, in order."""
-    return jsonify(push.push(current_user(), current_device(), body))
+    answer = push.push(current_user(), current_device(), body)
+    with timing.phase("render"):
+        return jsonify(answer)
 
 
 @blp.route("/pull", methods=["GET"])
@@ -45,7 +48,8 @@ def pull_changes(query: dict[str, Any]) -> Response:
         query["limit"],
         audit_device=current_device() if current_app.config["AUDIT_LEAD_READS"] else None,
     )
-    return jsonify(page)
+    with timing.phase("render"):
+        return jsonify(page)
 
 
 EVENTS = {
