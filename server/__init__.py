@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     from server import audit, models  # noqa: F401  (the metadata Alembic compares against)
+    from server.accounts import mfa_models  # noqa: F401  (the second factor's tables)
 
     # One OpenAPI registry per app (tests build many apps in one process).
     openapi = extensions.LessonLoopApi(app, spec_kwargs={"security": [{"bearerAuth": []}]})
@@ -61,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server import meta
-    from server.accounts import admin
+    from server.accounts import admin, mfa_views
     from server.accounts import views as accounts
     from server.reminders import views as reminders
     from server.reports import views as reports
@@ -70,6 +71,7 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
 
     for module in (meta, accounts, admin, sync, reminders, reports, rights):
         openapi.register_blueprint(module.blp)
+    openapi.register_blueprint(mfa_views.blp)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -369,3 +369,13 @@ def may_erase(user: User, person: User) -> bool:
 def may_export_school(user: User) -> bool:
     """A school's whole export (leaving the service, backup): its admins."""
     return role_is_admin(user.role)
+
+
+def second_factor_required(role: str, required_for: str) -> bool:
+    """A school requires a second factor of nobody, of its leads (admins too), or of everyone."""
+    return required_for == "everyone" or (required_for == "leads" and role_is_lead(role))
+
+
+def must_enrol_second_factor(role: str, required_for: str, enrolled: bool) -> bool:
+    """Required and not enrolled: only sign-out, me and enrolment answer until they enrol."""
+    return not enrolled and second_factor_required(role, required_for)
