@@ -57,7 +57,8 @@ def test_enrolment_gives_a_uri_a_qr_code_and_ten_recovery_codes(factory, app):
     }
     started = me.post("/api/v1/me/mfa").get_json()
     uri = urlparse(started["otpauth_uri"])
-    assert uri.scheme == "otpauth" and uri.netloc == "totp"
+    assert uri.scheme == "otpauth"
+    assert uri.netloc == "totp"
     assert parse_qs(uri.query)["secret"] == [started["secret"]]
     assert parse_qs(uri.query)["issuer"] == ["Lesson Loop"]
     assert started["qr_svg"].startswith("data:image/svg+xml")
