@@ -43,6 +43,7 @@ const SCREENS = {
   lead: () => import('./screens/lead.js').then((m) => m.leadScreen),
   settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
   erase: () => import('./screens/rights.js').then((m) => m.eraseScreen),
+  'school-sign-in': () => import('./screens/school-sign-in.js').then((m) => m.schoolSignInScreen),
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
 };
 const REFRESH_DELAY_MS = 150;

@@ -33,12 +33,14 @@ function deviceName() {
  * sign in again to send them first.
  * @param {string} email
  * @param {string} password
+ * @param {string} [otp] the second factor's code, when login asked for it (mfa_required)
  * @returns {Promise<Session>}
  */
-export async function signIn(email, password) {
+export async function signIn(email, password, otp) {
   const previous = await currentSession();
   const waiting = await countEntries();
-  const result = await api('/auth/login', { method: 'POST', body: { email, password, device_name: deviceName() } });
+  const body = { email, password, device_name: deviceName(), ...(otp ? { otp } : {}) };
+  const result = await api('/auth/login', { method: 'POST', body });
   if (previous && previous.user.id !== result.user.id && waiting > 0) {
     throw new Error(`${previous.user.display_name} has ${waiting} unsent ${waiting === 1 ? 'change' : 'changes'} on this device. They need to sign in and send them first.`);
   }
