@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server import meta
-    from server.accounts import admin, mfa_views
+    from server.accounts import admin, mfa_views, roster_views
     from server.accounts import views as accounts
     from server.reminders import views as reminders
     from server.reports import views as reports
@@ -72,6 +72,7 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     for module in (meta, accounts, admin, sync, reminders, reports, rights):
         openapi.register_blueprint(module.blp)
     openapi.register_blueprint(mfa_views.blp)
+    openapi.register_blueprint(roster_views.blp)
 
 
 def _register_request_hooks(app: Flask) -> None:

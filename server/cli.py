@@ -14,6 +14,7 @@ from schemas.accounts import PASSWORD_MIN, Email
 from server import demo
 from server.accounts import staff_import
 from server.accounts.passwords import hash_password
+from server.accounts.roster_cli import roster_command
 from server.extensions import db
 from server.models import School, User
 from server.reminders.worker import worker_command
@@ -26,6 +27,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_staff)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(roster_command)
     for command in rights_cli.commands():
         app.cli.add_command(command)
 

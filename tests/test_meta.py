@@ -110,6 +110,8 @@ ERROR_TABLE: dict[str, set[int]] = {
     "GET /api/v1/admin/mfa-requirement": ADMIN,
     "PATCH /api/v1/admin/mfa-requirement": ADMIN | JSON_BODY,
     "DELETE /api/v1/admin/users/{user_id}/mfa": ADMIN | {404},
+    "POST /api/v1/admin/roster/preview": ADMIN | JSON_BODY,
+    "POST /api/v1/admin/roster/apply": ADMIN | JSON_BODY,
     "GET /api/v1/me/devices": SIGNED_IN,
     "POST /api/v1/admin/users": ADMIN | {409} | JSON_BODY,
     "GET /api/v1/admin/users": ADMIN,
