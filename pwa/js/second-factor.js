@@ -56,3 +56,29 @@ export async function fetchRequirement() {
 export async function saveRequirement(requiredFor) {
   return api('/admin/mfa-requirement', { method: 'PATCH', token: await token(), body: { required_for: requiredFor } });
 }
+
+/**
+ * @typedef {{kind: string, email: string, display_name: string, where: string, details: string[]}} RosterChange
+ * @typedef {{changes: RosterChange[], kept_admins: string[], teams_created: string[],
+ *   temporary_passwords: {email: string, password: string}[]}} RosterPlan
+ */
+
+/** @param {File} file */
+async function base64Of(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/**
+ * What syncing the staff with this roster would change (nothing is written), or, with
+ * `apply`, sync it: one transaction on the server.
+ * @param {File} file a OneRoster 1.2 zip or the staff CSV
+ * @param {boolean} apply
+ * @returns {Promise<RosterPlan>}
+ */
+export async function syncRoster(file, apply) {
+  const body = { content_base64: await base64Of(file) };
+  return api(`/admin/roster/${apply ? 'apply' : 'preview'}`, { method: 'POST', token: await token(), body });
+}

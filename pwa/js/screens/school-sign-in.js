@@ -2,7 +2,8 @@
 /** The admin's "School sign-in" screen (#/school-sign-in): second factor requirement, roster. */
 
 import { ApiError, NetworkError } from '../api.js';
-import { fetchRequirement, saveRequirement } from '../second-factor.js';
+import { fetchRequirement, saveRequirement, syncRoster } from '../second-factor.js';
+import { rosterSection } from '../views/roster.js';
 import { renderSchoolSignIn } from '../views/school-sign-in.js';
 
 const SAVED = /** @type {Record<string, string>} */ ({
@@ -10,6 +11,36 @@ const SAVED = /** @type {Record<string, string>} */ ({
   leads: 'Leads and admins must now use a second factor.',
   everyone: 'Everyone must now use a second factor.',
 });
+
+/**
+ * The roster's actions: a preview always comes first; applying sends the same file again.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../views/roster.js').RosterData} roster
+ * @param {() => Promise<void>} refresh
+ * @returns {import('../views/roster.js').RosterActions}
+ */
+function rosterActions(ctx, roster, refresh) {
+  const run = async (/** @type {boolean} */ apply) => {
+    if (!roster.file) return;
+    try {
+      roster.plan = await syncRoster(roster.file, apply);
+      roster.applied = apply;
+      roster.errors = [];
+    } catch (error) {
+      if (!(error instanceof ApiError || error instanceof NetworkError)) throw error;
+      roster.plan = null;
+      roster.errors = error instanceof ApiError && error.details && Array.isArray(error.details.errors) ? error.details.errors : [error.message];
+    }
+    await refresh();
+  };
+  return {
+    onFile: (file) => { roster.file = file; roster.plan = null; roster.applied = false; roster.errors = []; refresh(); },
+    onPreview: () => run(false),
+    onApply: () => {
+      if (window.confirm('Apply these changes to the school’s staff? Leavers are signed out at once.')) run(true);
+    },
+  };
+}
 
 /**
  * @param {import('../app.js').Ctx} ctx
@@ -29,7 +60,10 @@ export async function schoolSignInScreen(ctx) {
     }
     await screen.refresh();
   };
-  const draw = () => renderSchoolSignIn({ online: ctx.online, requirement }, { onRequire }, null);
+  /** @type {import('../views/roster.js').RosterData} */
+  const roster = { online: ctx.online, file: null, plan: null, applied: false, errors: [] };
+  const onRoster = rosterActions(ctx, roster, () => screen.refresh());
+  const draw = () => renderSchoolSignIn({ online: ctx.online, requirement }, { onRequire }, rosterSection(roster, onRoster));
   const screen = {
     title: 'School sign-in', tab: 'settings', back: '#/settings', node: draw(),
     async refresh() {
