@@ -12,7 +12,8 @@ import { forgetReminders } from './reminders.js';
 /**
  * @typedef {{id: string, email: string, display_name: string, role: string, school_id: string,
  *   team_ids: string[]}} User
- * @typedef {{token: string, client_id: string, user: User, ended?: boolean}} Session
+ * @typedef {{token: string, client_id: string, user: User, ended?: boolean,
+ *   mfa_enrolment_required?: boolean}} Session  (the flag: only as signIn returns it, not kept)
  */
 
 /** @returns {Promise<Session | undefined>} */
@@ -56,7 +57,8 @@ export async function signIn(email, password, otp) {
     if (!(await metaGet(tx, 'signedInAt'))) await metaPut(tx, 'signedInAt', new Date().toISOString());
   });
   await requestPersistence();
-  return session;
+  // The school requires a second factor this person has not set up (docs/second-factor-and-roster.md).
+  return result.mfa_enrolment_required ? { ...session, mfa_enrolment_required: true } : session;
 }
 
 /** Ask the browser to keep our storage even when space runs low; the answer is shown in Settings. */

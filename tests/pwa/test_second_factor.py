@@ -17,6 +17,7 @@ from tests.pwa.helpers import (
     Person,
     open_app,
     sign_in,
+    wait_synced,
 )
 from tests.support.live import LiveServer
 
@@ -83,3 +84,32 @@ def test_the_admin_screen_recommends_and_sets_the_requirement(
     assert body["error"]["code"] == "mfa_enrolment_required"
     status, body = live.request("GET", "/api/v1/me/mfa", token=api.token)
     assert (status, body["required"]) == (200, True)
+
+
+def test_a_lead_who_must_enrol_is_told_and_syncs_once_enrolled(
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
+) -> None:
+    admin = ApiUser.login(live, ADMIN_EMAIL, "admin password 1")
+    status, _ = live.request(
+        "PATCH", "/api/v1/admin/mfa-requirement", {"required_for": "leads"}, token=admin.token
+    )
+    assert status == 200
+    tom = staff["lead"]
+    page = new_context(viewport=PHONE).new_page()
+    open_app(page, live.url)
+    page.fill("input[name=email]", tom.email)
+    page.fill("input[name=password]", tom.password)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("main[data-ready=settings]")  # sent to Settings to set it up
+    expect(page.locator(".toasts")).to_contain_text("set up a second factor")
+    section = page.locator("section", has=page.get_by_role("heading", name="Second factor"))
+    expect(section).to_contain_text("Your school asks you to set up a second factor")
+    section.get_by_role("button", name="Set up a second factor").click()
+    secret = section.locator(".totp-secret").inner_text(timeout=10_000).replace(" ", "")
+    section.locator("input[name=otp]").fill(pyotp.TOTP(secret).now())
+    section.get_by_role("button", name="Turn on").click()
+    expect(section.locator(".recovery-codes li")).to_have_count(10, timeout=10_000)
+    section.get_by_role("button", name="I have written them down").click()
+    expect(section).to_contain_text("Your school requires it for you")
+    page.get_by_role("button", name="Sync now").click()
+    wait_synced(page)

@@ -3,7 +3,7 @@
 
 import { ApiError, NetworkError } from '../api.js';
 import { signIn } from '../session.js';
-import { showOtpStep } from './otp.js';
+import { afterSignIn, showOtpStep } from './otp.js';
 import { renderSignIn } from '../views/sign-in.js';
 
 /**
@@ -19,7 +19,7 @@ export async function signInScreen(ctx) {
   }, {
     async onSubmit(email, password) {
       try {
-        ctx.signedIn(await signIn(email, password));
+        afterSignIn(ctx, await signIn(email, password));
         return null;
       } catch (error) {
         // -- the second factor's step (screens/otp.js) --
