@@ -31,6 +31,8 @@ class LoginSchema(BaseSchema):
     email = String(required=True, validate=validate.Length(min=1, max=254))
     password = String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
     device_name = Text(max_length=100, load_default="This device")
+    # The second factor's code: a TOTP code or a recovery code (docs/second-factor-and-roster.md).
+    otp = String(validate=validate.Length(min=1, max=64))
 
     @post_load
     def normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -54,6 +56,8 @@ class LoginResultSchema(BaseSchema):
     token = String(required=True)
     client_id = fields.UUID(required=True)
     user = fields.Nested(UserSchema, required=True)
+    # Only when true: the school requires a second factor this user has not set up yet.
+    mfa_enrolment_required = fields.Boolean()
 
 
 def _password() -> String:

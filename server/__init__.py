@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     from server import audit, models  # noqa: F401  (the metadata Alembic compares against)
+    from server.accounts import mfa_models  # noqa: F401  (the second factor's tables)
     from server.accounts.oidc import models as oidc_models  # noqa: F401
 
     # One OpenAPI registry per app (tests build many apps in one process).
@@ -66,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server import meta
-    from server.accounts import admin
+    from server.accounts import admin, mfa_views, roster_views
     from server.accounts import views as accounts
     from server.accounts.oidc import views as oidc
     from server.reminders import views as reminders
@@ -77,6 +78,8 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     for module in (meta, accounts, admin, sync, reminders, reports, rights):
         openapi.register_blueprint(module.blp)
     openapi.register_blueprint(oidc.blp)  # school sign-in (issue 14)
+    openapi.register_blueprint(mfa_views.blp)
+    openapi.register_blueprint(roster_views.blp)
 
 
 def _register_request_hooks(app: Flask) -> None:

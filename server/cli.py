@@ -15,6 +15,7 @@ from server import demo
 from server.accounts import staff_import
 from server.accounts.oidc import gone as oidc_gone
 from server.accounts.passwords import hash_password
+from server.accounts.roster_cli import roster_command
 from server.extensions import db
 from server.models import School, User
 from server.reminders.worker import worker_command
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(import_staff)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(roster_command)
     for command in rights_cli.commands():
         app.cli.add_command(command)
     app.cli.add_command(oidc_gone.oidc_cli)  # flask oidc check-accounts (issue 14)

@@ -379,3 +379,16 @@ FIRST_SIGN_IN_ROLE = "teacher"  # "create accounts on first sign-in" makes teach
 def may_sign_in(user: User) -> bool:
     """Who may open a device through the school's provider: an active, unerased account."""
     return user.active and user.erased_at is None
+
+
+# ---- second factor (TOTP; server/accounts/mfa.py) ----
+
+
+def second_factor_required(role: str, required_for: str) -> bool:
+    """A school requires a second factor of nobody, of its leads (admins too), or of everyone."""
+    return required_for == "everyone" or (required_for == "leads" and role_is_lead(role))
+
+
+def must_enrol_second_factor(role: str, required_for: str, enrolled: bool) -> bool:
+    """Required and not enrolled: only sign-out, me and enrolment answer until they enrol."""
+    return not enrolled and second_factor_required(role, required_for)

@@ -94,7 +94,8 @@ PUBLIC = {
     "POST /api/v1/auth/oidc/exchange",
 }
 JSON_BODY = {400, 413, 415}  # invalid body, over 5 MB, not sent as JSON
-SIGNED_IN = {401}
+SIGNED_IN = {401, 403}  # 403: mfa_enrolment_required, until a required second factor is set up
+ENROLLING = {401}  # what a user who must still set up a second factor may use
 ADMIN = {401, 403}
 # Which of DOCUMENTED each operation can really answer (and so must document, and no others).
 ERROR_TABLE: dict[str, set[int]] = {
@@ -102,8 +103,17 @@ ERROR_TABLE: dict[str, set[int]] = {
     "GET /api/v1/openapi.json": set(),
     "GET /api/docs": set(),
     "POST /api/v1/auth/login": {401, 429} | JSON_BODY,
-    "POST /api/v1/auth/logout": SIGNED_IN,
-    "GET /api/v1/me": SIGNED_IN,
+    "POST /api/v1/auth/logout": ENROLLING,
+    "GET /api/v1/me": ENROLLING,
+    "GET /api/v1/me/mfa": ENROLLING,
+    "POST /api/v1/me/mfa": ENROLLING | {409},
+    "POST /api/v1/me/mfa/confirm": ENROLLING | {409, 429} | JSON_BODY,
+    "DELETE /api/v1/me/mfa": ENROLLING | {409, 429} | JSON_BODY,
+    "GET /api/v1/admin/mfa-requirement": ADMIN,
+    "PATCH /api/v1/admin/mfa-requirement": ADMIN | JSON_BODY,
+    "DELETE /api/v1/admin/users/{user_id}/mfa": ADMIN | {404},
+    "POST /api/v1/admin/roster/preview": ADMIN | JSON_BODY,
+    "POST /api/v1/admin/roster/apply": ADMIN | JSON_BODY,
     "GET /api/v1/me/devices": SIGNED_IN,
     "POST /api/v1/admin/users": ADMIN | {409} | JSON_BODY,
     "GET /api/v1/admin/users": ADMIN,

@@ -43,6 +43,7 @@ const SCREENS = {
   lead: () => import('./screens/lead.js').then((m) => m.leadScreen),
   settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
   erase: () => import('./screens/rights.js').then((m) => m.eraseScreen),
+  'school-security': () => import('./screens/school-security.js').then((m) => m.schoolSecurityScreen),
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
   // School sign-in (issue 14): the provider's way back, and the admin's set-up.
   'school-sign-in': () => import('./screens/school-sign-in.js').then((m) => m.schoolSignInScreen),

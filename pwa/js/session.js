@@ -12,7 +12,8 @@ import { forgetReminders } from './reminders.js';
 /**
  * @typedef {{id: string, email: string, display_name: string, role: string, school_id: string,
  *   team_ids: string[]}} User
- * @typedef {{token: string, client_id: string, user: User, ended?: boolean}} Session
+ * @typedef {{token: string, client_id: string, user: User, ended?: boolean,
+ *   mfa_enrolment_required?: boolean}} Session  (the flag: only as signIn returns it, not kept)
  */
 
 /** @returns {Promise<Session | undefined>} */
@@ -33,12 +34,14 @@ export function deviceName() {
  * sign in again to send them first.
  * @param {string} email
  * @param {string} password
+ * @param {string} [otp] the second factor's code, when login asked for it (mfa_required)
  * @returns {Promise<Session>}
  */
-export async function signIn(email, password) {
+export async function signIn(email, password, otp) {
   const previous = await currentSession();
   const waiting = await countEntries();
-  const result = await api('/auth/login', { method: 'POST', body: { email, password, device_name: deviceName() } });
+  const body = { email, password, device_name: deviceName(), ...(otp ? { otp } : {}) };
+  const result = await api('/auth/login', { method: 'POST', body });
   if (previous && previous.user.id !== result.user.id && waiting > 0) {
     throw new Error(`${previous.user.display_name} has ${waiting} unsent ${waiting === 1 ? 'change' : 'changes'} on this device. They need to sign in and send them first.`);
   }
@@ -54,7 +57,8 @@ export async function signIn(email, password) {
     if (!(await metaGet(tx, 'signedInAt'))) await metaPut(tx, 'signedInAt', new Date().toISOString());
   });
   await requestPersistence();
-  return session;
+  // The school requires a second factor this person has not set up (docs/second-factor-and-roster.md).
+  return result.mfa_enrolment_required ? { ...session, mfa_enrolment_required: true } : session;
 }
 
 /** Ask the browser to keep our storage even when space runs low; the answer is shown in Settings. */

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from server import policy
+from server.accounts import mfa
 from server.accounts.passwords import burn_time, hash_password, verify_password
 from server.errors import ApiError, NotFoundError, ValidationApiError
 from server.extensions import db
@@ -35,6 +37,15 @@ class LoginResult:
     token: str
     device: Device
     user: User
+
+
+def login_limits(config: Mapping[str, Any]) -> LoginLimits:
+    """The login rate limits of the app's configuration."""
+    return LoginLimits(
+        per_email=config["LOGIN_MAX_FAILURES_PER_EMAIL"],
+        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window_seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+    )
 
 
 def token_hash(token: str) -> str:
@@ -78,6 +89,11 @@ def _record_failure(email: str, address: str, window_seconds: int) -> None:
     db.session.commit()
 
 
+def record_login_failure(email: str, address: str, limits: LoginLimits) -> None:
+    """A wrong password or second-factor code: counted by check_login_rate."""
+    _record_failure(email, address, limits.window_seconds)
+
+
 def login(
     email: str,
     password: str,
@@ -85,8 +101,10 @@ def login(
     address: str,
     limits: LoginLimits,
     hash_profile: str,
+    otp: str | None = None,
 ) -> LoginResult:
-    """Check the password and open a new device; the same 401 for every wrong pair."""
+    """Check the password (and the second factor's code) and open a new device; the same 401
+    for every wrong pair."""
     check_login_rate(email, address, limits)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is None:
@@ -94,6 +112,7 @@ def login(
     if user is None or not verify_password(user.password_hash, password) or not user.active:
         _record_failure(email, address, limits.window_seconds)
         raise ApiError(401, "invalid_credentials", "The email or password is not right.")
+    mfa.check_at_login(user, otp, lambda: _record_failure(email, address, limits.window_seconds))
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     token = secrets.token_urlsafe(32)
     device = Device(
@@ -324,6 +343,6 @@ def live_devices(user: User) -> list[Device]:
     )
 
 
-def record_login_failure(email: str, address: str, window_seconds: int) -> None:
+def record_sign_in_failure(email: str, address: str, window_seconds: int) -> None:
     """Count a refused sign-in of another kind (the school's provider) as a failed login."""
     _record_failure(email, address, window_seconds)

@@ -7,8 +7,13 @@ from typing import Any
 from flask import current_app, request
 
 from schemas.accounts import DeviceSchema, LoginResultSchema, LoginSchema, UserSchema
-from server.accounts import service
-from server.accounts.auth import auth_required, current_device, current_user
+from server.accounts import mfa, service
+from server.accounts.auth import (
+    auth_required,
+    auth_required_while_enrolling,
+    current_device,
+    current_user,
+)
 from server.blueprint import JSON_BODY, Blueprint
 from server.models import User
 
@@ -17,18 +22,19 @@ user_schema = UserSchema()
 
 
 def _limits() -> service.LoginLimits:
-    config = current_app.config
-    return service.LoginLimits(
-        per_email=config["LOGIN_MAX_FAILURES_PER_EMAIL"],
-        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        window_seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"],
-    )
+    return service.login_limits(current_app.config)
 
 
 @blp.route("/auth/login", methods=["POST"])
 @blp.doc(security=[])
 @blp.errors(
-    401, 429, *JSON_BODY, codes={401: "the email or password is not right (invalid_credentials)"}
+    401,
+    429,
+    *JSON_BODY,
+    codes={
+        401: "the email or password is not right (invalid_credentials); a second factor's code"
+        " is needed (mfa_required) or is not right (invalid_otp)"
+    },
 )
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
@@ -41,12 +47,16 @@ def login(data: dict[str, Any]) -> dict[str, Any]:
         request.remote_addr or "unknown",
         _limits(),
         current_app.config["PASSWORD_HASH_PROFILE"],
+        data.get("otp"),
     )
-    return {"token": result.token, "client_id": result.device.id, "user": result.user}
+    answer = {"token": result.token, "client_id": result.device.id, "user": result.user}
+    if mfa.enrolment_pending(result.user):
+        answer["mfa_enrolment_required"] = True  # an extension (docs/second-factor-and-roster.md)
+    return answer
 
 
 @blp.route("/auth/logout", methods=["POST"])
-@auth_required
+@auth_required_while_enrolling
 @blp.errors(401)
 @blp.response(204)
 def logout() -> None:
@@ -55,7 +65,7 @@ def logout() -> None:
 
 
 @blp.route("/me", methods=["GET"])
-@auth_required
+@auth_required_while_enrolling
 @blp.errors(401)
 @blp.response(200, UserSchema)
 def get_me() -> User:

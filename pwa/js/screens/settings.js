@@ -15,6 +15,7 @@ import { appVersion, applyUpdate, isWaiting } from '../updates.js';
 import { renderSettings } from '../views/settings.js';
 import { myData } from './rights.js';
 import { signInSetupLink } from './school-sign-in.js';
+import { secondFactor } from './second-factor.js';
 
 const ENTITY_WORDS = /** @type {Record<string, string>} */ ({
   note: 'A note', observation: 'An observation', next_step: 'A next step', focus: 'A focus', lookfor: 'A look-for',
@@ -175,6 +176,7 @@ function withMyData(ctx, node) {
   const last = sections[sections.length - 1];
   node.insertBefore(myData(ctx, ctx.online), last || null);
   if (ctx.session.user.role === 'admin') node.insertBefore(signInSetupLink(), last || null); // issue 14
+  node.insertBefore(secondFactor(ctx), last || null); // the second factor (screens/second-factor.js)
   return node;
 }
 

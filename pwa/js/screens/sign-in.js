@@ -3,6 +3,7 @@
 
 import { ApiError, NetworkError } from '../api.js';
 import { signIn } from '../session.js';
+import { afterSignIn, showOtpStep } from './otp.js';
 import { renderSignIn } from '../views/sign-in.js';
 import { offerSchoolSignIn } from './school-sign-in.js'; // school sign-in (issue 14)
 
@@ -19,14 +20,21 @@ export async function signInScreen(ctx) {
   }, {
     async onSubmit(email, password) {
       try {
-        ctx.signedIn(await signIn(email, password));
+        afterSignIn(ctx, await signIn(email, password));
         return null;
       } catch (error) {
+        // -- the second factor's step (screens/otp.js) --
+        if (error instanceof ApiError && error.code === 'mfa_required') {
+          showOtpStep(ctx, screen, email, password);
+          return null;
+        }
+        // -- end of the second factor's step --
         if (error instanceof NetworkError) return 'No connection to your school’s server. Signing in needs a connection the first time.';
         if (error instanceof ApiError) return error.message;
         return error instanceof Error ? error.message : String(error);
       }
     },
   });
-  return { title: 'Lesson Loop', tab: 'signin', hideTabs: true, node: offerSchoolSignIn(node) };
+  const screen = { title: 'Lesson Loop', tab: 'signin', hideTabs: true, node: offerSchoolSignIn(node) };
+  return screen;
 }

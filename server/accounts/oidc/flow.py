@@ -97,7 +97,8 @@ def _verified(provider: OidcProvider, claims: Mapping[str, Any]) -> bool:
 
 
 def _refuse(email: str, address: str, code: str, message: str) -> Refusal:
-    service.record_login_failure(email, address, current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
+    service.record_sign_in_failure(email, address, window)
     return Refusal(code, message)
 
 
@@ -209,7 +210,7 @@ def exchange(code: str, address: str) -> service.LoginResult:
         or user is None
         or not policy.may_sign_in(user)
     ):
-        service.record_login_failure(key, address, service_limits().window_seconds)
+        service.record_sign_in_failure(key, address, service_limits().window_seconds)
         raise Refusal("invalid_code", "This sign-in code is not valid (used or expired).", 401)
     token = secrets.token_urlsafe(32)
     device = Device(user_id=user.id, name=found.device_name, token_hash=service.token_hash(token))
