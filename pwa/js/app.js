@@ -10,7 +10,7 @@ import { startDrafts } from './drafts.js';
 import { current, stage } from './model.js';
 import { checkReminders } from './reminders.js';
 import { currentSession } from './session.js';
-import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
+import { noteFirstSync, onData, onStatus, startAutoSync, syncNow } from './sync.js';
 import { settleAll } from './undo.js';
 import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
 import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell.js';
@@ -43,6 +43,7 @@ const SCREENS = {
   lead: () => import('./screens/lead.js').then((m) => m.leadScreen),
   settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
   erase: () => import('./screens/rights.js').then((m) => m.eraseScreen),
+  search: () => import('./screens/search.js').then((m) => m.searchScreen), // issue 12
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
 };
 const REFRESH_DELAY_MS = 150;
@@ -61,7 +62,7 @@ const el = {
 /** @type {Ctx} */
 const ctx = {
   session: /** @type {any} */ (null),
-  status: { state: 'idle', pending: 0, rejected: 0, sending: [], lastSyncedAt: null, error: null, progress: null, attempts: 0, nextRetryAt: null },
+  status: { state: 'idle', pending: 0, rejected: 0, sending: [], lastSyncedAt: null, error: null, progress: null, attempts: 0, nextRetryAt: null, live: null },
   online: navigator.onLine,
   isLead: false,
   navigate: (hash) => {
@@ -72,6 +73,7 @@ const ctx = {
   missing: (message) => ({ title: 'Not found', tab: '', back: '#/today', node: h('div', { class: 'screen' }, h('p', { class: 'notice' }, message), h('a', { class: 'button wide', href: '#/today' }, 'Back to Today')) }),
   signedIn: (session) => {
     setSession(session);
+    noteFirstSync();
     startSyncOnce();
     syncNow();
     // Signed in again on a device with reminders on: this new sign-in's server record needs them.
@@ -227,6 +229,7 @@ async function boot() {
   }
   await keepInput();
   setSession(await currentSession());
+  if (ctx.session && !ctx.session.ended) await noteFirstSync(); // never "All changes sent" before the first sync
   onStatus((status) => {
     const sendingChanged = status.sending.join() !== ctx.status.sending.join();
     const wasBusy = ctx.status.state !== 'idle';

@@ -14,6 +14,7 @@ import { choose, waiting } from '../undo.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
 import { beingDeleted, noteActions } from './note-actions.js';
+import { followChanges } from '../live.js';
 
 const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   strengths: 'Strengths', wonderings: 'Wonderings', reflection: 'Reflection', focus_question: 'Their question',
@@ -349,6 +350,7 @@ export async function reviewScreen(ctx, params) {
   view.node.append(whoHasSeenThis(ctx, id)); // the audit trail (screens/rights.js)
   performance.mark('review-ready');
   if (!loaded.view.complete) setTimeout(() => r.refresh(), 0); // the rest of the notes
+  const stopLive = followChanges(ctx.session); // partners' notes as they are written (live.js)
   return {
     title: loaded.view.header.title,
     tab: 'review',
@@ -356,6 +358,7 @@ export async function reviewScreen(ctx, params) {
     node: view.node,
     refresh: r.refresh,
     async leave() {
+      stopLive();
       await r.fields.flushAll();
     },
   };

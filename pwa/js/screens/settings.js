@@ -14,6 +14,7 @@ import { syncNow } from '../sync.js';
 import { appVersion, applyUpdate, isWaiting } from '../updates.js';
 import { renderSettings } from '../views/settings.js';
 import { myData } from './rights.js';
+import { phrasesSection } from './quick-phrases.js';
 
 const ENTITY_WORDS = /** @type {Record<string, string>} */ ({
   note: 'A note', observation: 'An observation', next_step: 'A next step', focus: 'A focus', lookfor: 'A look-for',
@@ -173,6 +174,7 @@ function withMyData(ctx, node) {
   const sections = node.querySelectorAll(':scope > section');
   const last = sections[sections.length - 1];
   node.insertBefore(myData(ctx, ctx.online), last || null);
+  node.insertBefore(phrasesSection(ctx), last || null); // issue 12: quick notes
   return node;
 }
 
