@@ -103,6 +103,8 @@ ERROR_TABLE: dict[str, set[int]] = {
     "POST /api/v1/auth/logout": SIGNED_IN,
     "GET /api/v1/me": SIGNED_IN,
     "GET /api/v1/me/devices": SIGNED_IN,
+    "GET /api/v1/me/phrases": SIGNED_IN,
+    "PUT /api/v1/me/phrases": SIGNED_IN | JSON_BODY,
     "POST /api/v1/admin/users": ADMIN | {409} | JSON_BODY,
     "GET /api/v1/admin/users": ADMIN,
     "PATCH /api/v1/admin/users/{user_id}": ADMIN | {404, 409} | JSON_BODY,
