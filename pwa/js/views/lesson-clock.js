@@ -72,7 +72,7 @@ export function mountClock(data, actions) {
     panels.confirm, panels.adjust);
   const draw = () => {
     text.textContent = clockText(startedAt);
-    since.textContent = startedAt === null ? '' : ` · started ${hhmm(startedAt)}`;
+    since.textContent = startedAt === null ? '' : `Started ${hhmm(startedAt)}`;
     node.dataset.startedAt = startedAt === null ? '' : new Date(startedAt).toISOString();
   };
   draw();
