@@ -73,7 +73,7 @@ const ctx = {
   missing: (message) => ({ title: 'Not found', tab: '', back: '#/today', node: h('div', { class: 'screen' }, h('p', { class: 'notice' }, message), h('a', { class: 'button wide', href: '#/today' }, 'Back to Today')) }),
   signedIn: (session) => {
     setSession(session);
-    noteFirstSync();
+    noteFirstSync(true);
     startSyncOnce();
     syncNow();
     // Signed in again on a device with reminders on: this new sign-in's server record needs them.

@@ -258,9 +258,15 @@ async function pullAll(session) {
   }
 }
 
-/** At start: a device that has never pulled says "Getting your school's notes" at once. */
-export async function noteFirstSync() {
-  if (!(await readMeta('cursor')) && !status.progress) publish({ progress: { received: 0, pages: 0, total: null } });
+/**
+ * A device that has never pulled says "Getting your school's notes" at once (never "All
+ * changes sent" over empty screens); the end of the sync (or its failure) clears it.
+ * @param {boolean} [justSignedIn] a sign-in just now: say it before anything else is drawn
+ */
+export async function noteFirstSync(justSignedIn = false) {
+  if (justSignedIn || !(await readMeta('cursor'))) {
+    if (!status.progress) publish({ progress: { received: 0, pages: 0, total: null } });
+  }
 }
 
 /**

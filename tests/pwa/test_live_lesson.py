@@ -144,7 +144,9 @@ def test_one_lesson_clock_adjusted_on_one_phone_moves_the_other_and_restarts_wit
     )
     write_note(ana, "Ana after Ben moved the clock")
     wait_until(lambda: len(minutes_of(api, observation_id)) == 3, "the note did not arrive")
-    note = next(n for n in api.notes_of(observation_id) if n["fields"]["text"].startswith("Ana after"))
+    note = next(
+        n for n in api.notes_of(observation_id) if n["fields"]["text"].startswith("Ana after")
+    )
     start = dt.datetime.fromisoformat(set_by_ben.replace("Z", "+00:00"))  # type: ignore[union-attr]
     at_note = dt.datetime.fromisoformat(note["fields"]["at"].replace("Z", "+00:00"))
     assert note["fields"]["minute"] == int((at_note - start).total_seconds() // 60)
