@@ -132,7 +132,8 @@ def test_one_lesson_clock_adjusted_on_one_phone_moves_the_other_and_restarts_wit
     # Ben: "started at HH:MM", 25 minutes ago by the phone's own clock: Ana's minutes move.
     at = ben.evaluate(
         """() => { const d = new Date(Date.now() - 25 * 60000);
-        return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0'); }"""
+        const two = (n) => String(n).padStart(2, '0');
+        return two(d.getHours()) + ':' + two(d.getMinutes()); }"""
     )
     ben.click(".clock-adjust-button")
     ben.fill(".clock-at", at)

@@ -24,6 +24,7 @@ from tests.pwa.helpers import (
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.browser
+GETTING = "Getting your school\u2019s notes"
 # Every text the sync line shows, in order, from the first load of the page on.
 RECORD_SYNC_LINE = """
 (() => {
@@ -33,7 +34,8 @@ RECORD_SYNC_LINE = """
     if (!line) return void requestAnimationFrame(watch);
     const keep = () => {
       const text = line.hidden ? '' : line.textContent.trim();
-      if (text && window.__syncLines[window.__syncLines.length - 1] !== text) window.__syncLines.push(text);
+      const lines = window.__syncLines;
+      if (text && lines[lines.length - 1] !== text) lines.push(text);
     };
     new MutationObserver(keep).observe(line, {childList: true, subtree: true, characterData: true});
     keep();
@@ -99,8 +101,8 @@ def test_a_first_sync_shows_its_total_from_the_first_page(
     lines = progress_lines(page)
     determinate = [line for line in lines if " of " in line and line.startswith("Getting")]
     first_page = min(total, 500)
-    assert determinate[0] == f"Getting your school’s notes: {first_page:,} of {total:,}", lines
-    assert determinate[-1] == f"Getting your school’s notes: {total:,} of {total:,}", lines
+    assert determinate[0] == f"{GETTING}: {first_page:,} of {total:,}", lines
+    assert determinate[-1] == f"{GETTING}: {total:,} of {total:,}", lines
     # Before the total is known it says it is getting them; never "All changes sent" meanwhile.
     last_progress = max(i for i, line in enumerate(lines) if line.startswith("Getting"))
     assert not [line for line in lines[:last_progress] if line.startswith("All changes sent")], (
