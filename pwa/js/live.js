@@ -81,7 +81,10 @@ async function readStream(ch, token, signal) {
   const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${token}` };
   if (ch.lastId) headers['Last-Event-ID'] = ch.lastId;
   const response = await fetch(PATH, { headers, cache: 'no-store', credentials: 'omit', signal });
-  if (response.status === 401) ch.signedOut = true;
+  if (response.status === 401) {
+    ch.signedOut = true;
+    flush(); // which meets the 401 too and says the sign-in ended
+  }
   if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
   liveInfo.streams += 1;
   setState(ch, 'open');

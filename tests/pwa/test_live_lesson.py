@@ -169,3 +169,33 @@ def test_one_lesson_clock_adjusted_on_one_phone_moves_the_other_and_restarts_wit
     expect(ana.locator(".undo-bar")).to_have_count(0, timeout=20_000)
     expect(ben.locator(".clock-text")).to_have_text("Minute 0 of the lesson", timeout=LIVE_WAIT_MS)
     assert started_on_server(api, observation_id) != set_by_ben
+
+
+def test_without_the_stream_the_phone_pulls_on_a_short_interval_and_stops_when_left_or_offline(
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
+) -> None:
+    observation_id, ana, ben, _ = pair_on_capture(new_context, live, staff)
+    line = ben.locator("#sync-line")
+    # The stream fails (a proxy that refuses it): Ben falls back to pulling every few seconds.
+    ben.context.route("**/api/v1/sync/events", lambda route: route.abort())
+    ben.context.set_offline(True)  # which drops the stream that is open
+    expect(line).to_have_attribute("data-live", "")
+    ben.context.set_offline(False)
+    expect(line).to_have_attribute("data-live", "polling")
+    write_note(ana, "Arrives by the fallback pull")
+    expect(ben.locator("li.partner-note", has_text="Arrives by the fallback pull")).to_be_visible(
+        timeout=LIVE_WAIT_MS
+    )
+    # The stream works again: the next attempt (backing off) opens it and the polling stops.
+    ben.context.unroute("**/api/v1/sync/events")
+    expect(line).to_have_attribute("data-live", "open", timeout=LIVE_WAIT_MS)
+    # Offline: no stream, no polling; online again: the stream again.
+    ben.context.set_offline(True)
+    expect(line).to_have_attribute("data-live", "")
+    ben.context.set_offline(False)
+    expect(line).to_have_attribute("data-live", "open", timeout=LIVE_WAIT_MS)
+    # Leaving the observation ends it.
+    open_app(ben, live.url, "today")
+    expect(line).to_have_attribute("data-live", "")
+    open_app(ben, live.url, f"review/{observation_id}")
+    expect(line).to_have_attribute("data-live", "open", timeout=LIVE_WAIT_MS)

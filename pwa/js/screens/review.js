@@ -19,7 +19,7 @@ import { followChanges } from '../live.js';
 const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   strengths: 'Strengths', wonderings: 'Wonderings', reflection: 'Reflection', focus_question: 'Their question',
   learning_intention: 'Learning intention', title: 'Title', class_label: 'Class', subject: 'Subject',
-  year_group: 'Year group', status: 'Status', visibility: 'Sharing',
+  year_group: 'Year group', status: 'Status', visibility: 'Sharing', lesson_started_at: 'Lesson clock',
 });
 const FIELD_DELAY_MS = 300;
 const FIRST_NOTES = 60;
@@ -51,6 +51,7 @@ const CO_WRITTEN = new Set(['strengths', 'wonderings', 'reflection', 'focus_ques
 function shown(field, value) {
   if (field === 'status') return STATUSES[/** @type {keyof typeof STATUSES} */ (value)] || value;
   if (field === 'visibility') return value === 'leads' ? 'Shared with leads' : 'Only the people taking part';
+  if (field === 'lesson_started_at') return value ? `Started ${formatTime(value)}` : 'Not started';
   return value;
 }
 
