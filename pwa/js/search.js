@@ -22,7 +22,12 @@ const SNIPPET = 140;
 
 /** @type {Promise<Entry[]> | null} */
 let index = null;
-onData(() => { index = null; });
+
+/** Forget the index (sync changed something): the next search reads the records again. */
+export function dropIndex() {
+  index = null;
+}
+onData(dropIndex);
 
 /**
  * @param {import('./db.js').StoredRecord[]} records
