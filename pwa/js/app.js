@@ -241,9 +241,8 @@ async function boot() {
   onData(refreshSoon);
   onUpdateWaiting((waiting) => { updateWaiting = waiting; drawSyncLine(); });
   const connectivity = () => { ctx.online = navigator.onLine; drawSyncLine(); refreshSoon(); };
-  window.addEventListener('online', connectivity);
-  window.addEventListener('offline', connectivity);
-  setInterval(drawSyncLine, 30_000);
+  for (const name of ['online', 'offline']) window.addEventListener(name, connectivity);
+  setInterval(drawSyncLine, 10_000); // "synced just now" stays true to the last pull
   window.addEventListener('hashchange', route);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (event) => {
