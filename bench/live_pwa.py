@@ -342,6 +342,8 @@ def run() -> str:
             search,
             "",
             f"The machine's load average (1 min) during the run: {load} (2 cores, shared with "
-            "other engineers' test runs): the delays and request times include that queueing.",
+            "other engineers' test runs): the delays and request times include that queueing. "
+            "The idle pull's own server time, measured in process without HTTP or other streams' "
+            'threads, is in the section above ("Live lesson", `bench/live.py`).',
         ]
     )
