@@ -29,6 +29,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.live import p95, worker_cpu_seconds
+from bench.pwa import shell_size
 from tests.pwa.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -253,9 +254,10 @@ def measure_sqlite(browser: Browser, root: Path) -> dict[str, Any]:
         found = delays(browser, (live.url, live.url), staff, api)
         idle = idle_cost(browser, live, staff, api)
         search = search_times(browser, live, staff, api)
+        shell = shell_size(live)
     finally:
         live.stop()
-    return {"delays": found, **idle, "search": search}
+    return {"delays": found, **idle, "search": search, "shell": shell}
 
 
 def measure_postgres(browser: Browser, root: Path) -> dict[str, Any]:
@@ -340,6 +342,10 @@ def run() -> str:
             f"| PostgreSQL, two instances | **{ms(pg['delays'])}** | {cpu(pg)} | {pulls(pg)} |",
             "",
             search,
+            "",
+            f"The app shell with these modules (bench/pwa.py's measure): "
+            f"{lite['shell']['code'] / 1024:.1f} KB gzip, {lite['shell']['code_br'] / 1024:.1f} KB "
+            "Brotli (issue 4's target: under 100 KB gzip).",
             "",
             f"The machine's load average (1 min) during the run: {load} (2 cores, shared with "
             "other engineers' test runs): the delays and request times include that queueing. "
