@@ -117,23 +117,26 @@ export async function search(query) {
 
 /**
  * After opening an observation from a result: bring its note into view, picked out, once the
- * screen is drawn (a long list draws in chunks, so wait for it a little).
+ * screen is drawn (a long list draws in chunks, and a redraw may make the row again: for a
+ * while, a row drawn anew is picked out again and brought into view).
  * @param {string} noteId
  */
 export function revealNote(noteId) {
-  const until = Date.now() + 8_000;
+  const until = Date.now() + 15_000;
+  /** @type {Element | null} */
+  let shown = null;
   const look = () => {
     const main = document.getElementById('main');
     const ready = main && /^(capture|review)$/.test(main.dataset.ready || '');
     const row = ready ? main.querySelector(`li.note[data-id="${CSS.escape(noteId)}"]`) : null;
-    if (!row) {
-      if (Date.now() < until) setTimeout(look, 100);
-      return;
+    if (row && row !== shown) {
+      shown = row;
+      requestAnimationFrame(() => {
+        row.classList.add('found');
+        row.scrollIntoView({ block: 'center' });
+      });
     }
-    requestAnimationFrame(() => {
-      row.classList.add('found');
-      row.scrollIntoView({ block: 'center' });
-    });
+    if (Date.now() < until) setTimeout(look, 200);
   };
-  look();
+  setTimeout(look, 0);
 }

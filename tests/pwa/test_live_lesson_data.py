@@ -144,8 +144,9 @@ def test_search_finds_a_note_among_5000_offline_highlighted_and_opens_it_at_the_
     assert results.locator("em").count() == 0
     results.locator("button").click()
     page.wait_for_selector("main[data-ready=capture]")
+    page.wait_for_selector('ol.notes[data-complete="true"]', state="attached")  # all drawn
     found = page.locator(f'li.note.found[data-id="{target_id}"]')
-    expect(found).to_be_visible()
+    expect(found).to_be_visible(timeout=20_000)  # a 1,000-note list on a loaded machine
     expect(found).to_be_in_viewport()
 
 
