@@ -22,17 +22,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("observation", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("lesson_started_at", UTC_DATETIME, nullable=True))
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("phrases", sa.JSON(), nullable=True))
-    op.execute(sa.text("UPDATE app_user SET phrases = '[]'"))
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.alter_column("phrases", existing_type=sa.JSON(), nullable=False)
+    # Plain ADD COLUMNs (no table rebuild on SQLite, which other tables' foreign keys forbid).
+    op.add_column("observation", sa.Column("lesson_started_at", UTC_DATETIME, nullable=True))
+    op.add_column(
+        "app_user",
+        sa.Column("phrases", sa.JSON(), nullable=False, server_default=sa.text("'[]'")),
+    )
+
+
+def _drop(table: str, column: str) -> None:
+    """ALTER TABLE ... DROP COLUMN (SQLite 3.35+ too), never a batch rebuild of the table."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    else:
+        op.drop_column(table, column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.drop_column("phrases")
-    with op.batch_alter_table("observation", schema=None) as batch_op:
-        batch_op.drop_column("lesson_started_at")
+    _drop("app_user", "phrases")
+    _drop("observation", "lesson_started_at")
