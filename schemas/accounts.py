@@ -124,3 +124,25 @@ class DeviceSchema(BaseSchema):
     created_at = fields.AwareDateTime(dump_only=True)
     last_seen_at = fields.AwareDateTime(dump_only=True)
     current = fields.Boolean(dump_only=True)
+
+
+PHRASES_MAX = 30
+PHRASE_MAX = 200
+
+
+class PhrasesSchema(BaseSchema):
+    """A teacher's own quick-note phrases (an extension): in their order, each said once."""
+
+    phrases = fields.List(
+        Text(max_length=PHRASE_MAX, min_length=1),
+        required=True,
+        validate=validate.Length(max=PHRASES_MAX),
+    )
+
+    @validates_schema
+    def distinct(self, data: dict[str, Any], **_: Any) -> None:
+        phrases = [p.strip() for p in data.get("phrases") or []]
+        if any(not p for p in phrases):
+            raise ValidationError("A phrase may not be only spaces.", "phrases")
+        if len(set(phrases)) != len(phrases):
+            raise ValidationError("A phrase is listed twice.", "phrases")

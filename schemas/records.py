@@ -89,6 +89,7 @@ class ObservationSchema(RecordSchema):
     wonderings = CoText()
     reflection = CoText()
     case_pupils = _label_list(30)
+    lesson_started_at = UTCDateTime(allow_none=True)
 
     @validates_schema
     def distinct_lists(self, data: dict[str, Any], **_: Any) -> None:

@@ -164,6 +164,7 @@ class User(Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     notify_prefs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    phrases: Mapped[list[str]] = mapped_column(JSON, default=list)  # quick notes (issue 12)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # server.rights.erasure
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -251,6 +252,7 @@ class Observation(SyncedMixin, Model):
     wonderings: Mapped[str] = mapped_column(Text, default="")
     reflection: Mapped[str] = mapped_column(Text, default="")
     case_pupils: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lesson_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # one clock
     # The co-written texts' Yjs documents: {field: base64 full state} (server.sync.cotext).
     yjs: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 

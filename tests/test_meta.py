@@ -115,6 +115,8 @@ ERROR_TABLE: dict[str, set[int]] = {
     "POST /api/v1/admin/roster/preview": ADMIN | JSON_BODY,
     "POST /api/v1/admin/roster/apply": ADMIN | JSON_BODY,
     "GET /api/v1/me/devices": SIGNED_IN,
+    "GET /api/v1/me/phrases": SIGNED_IN,
+    "PUT /api/v1/me/phrases": SIGNED_IN | JSON_BODY,
     "POST /api/v1/admin/users": ADMIN | {409} | JSON_BODY,
     "GET /api/v1/admin/users": ADMIN,
     "PATCH /api/v1/admin/users/{user_id}": ADMIN | {404, 409} | JSON_BODY,

@@ -10,7 +10,7 @@ import { startDrafts } from './drafts.js';
 import { current, stage } from './model.js';
 import { checkReminders } from './reminders.js';
 import { currentSession } from './session.js';
-import { onData, onStatus, startAutoSync, syncNow } from './sync.js';
+import { noteFirstSync, onData, onStatus, startAutoSync, syncNow } from './sync.js';
 import { settleAll } from './undo.js';
 import { applyIfSafe, applyUpdate, onUpdateWaiting, startUpdates } from './updates.js';
 import { renderAppBar, renderBanners, renderSyncLine, renderTabs } from './shell.js';
@@ -44,6 +44,7 @@ const SCREENS = {
   settings: () => import('./screens/settings.js').then((m) => m.settingsScreen),
   erase: () => import('./screens/rights.js').then((m) => m.eraseScreen),
   'school-security': () => import('./screens/school-security.js').then((m) => m.schoolSecurityScreen),
+  search: () => import('./screens/search.js').then((m) => m.searchScreen), // issue 12
   signin: () => import('./screens/sign-in.js').then((m) => m.signInScreen),
   // School sign-in (issue 14): the provider's way back, and the admin's set-up.
   'school-sign-in': () => import('./screens/school-sign-in.js').then((m) => m.schoolSignInScreen),
@@ -65,7 +66,7 @@ const el = {
 /** @type {Ctx} */
 const ctx = {
   session: /** @type {any} */ (null),
-  status: { state: 'idle', pending: 0, rejected: 0, sending: [], lastSyncedAt: null, error: null, progress: null, attempts: 0, nextRetryAt: null },
+  status: { state: 'idle', pending: 0, rejected: 0, sending: [], lastSyncedAt: null, error: null, progress: null, attempts: 0, nextRetryAt: null, live: null },
   online: navigator.onLine,
   isLead: false,
   navigate: (hash) => {
@@ -76,6 +77,7 @@ const ctx = {
   missing: (message) => ({ title: 'Not found', tab: '', back: '#/today', node: h('div', { class: 'screen' }, h('p', { class: 'notice' }, message), h('a', { class: 'button wide', href: '#/today' }, 'Back to Today')) }),
   signedIn: (session) => {
     setSession(session);
+    noteFirstSync(true);
     startSyncOnce();
     syncNow();
     // Signed in again on a device with reminders on: this new sign-in's server record needs them.
@@ -232,6 +234,7 @@ async function boot() {
   }
   await keepInput();
   setSession(await currentSession());
+  if (ctx.session && !ctx.session.ended) await noteFirstSync(); // never "All changes sent" before the first sync
   onStatus((status) => {
     const sendingChanged = status.sending.join() !== ctx.status.sending.join();
     const wasBusy = ctx.status.state !== 'idle';
@@ -243,9 +246,8 @@ async function boot() {
   onData(refreshSoon);
   onUpdateWaiting((waiting) => { updateWaiting = waiting; drawSyncLine(); });
   const connectivity = () => { ctx.online = navigator.onLine; drawSyncLine(); refreshSoon(); };
-  window.addEventListener('online', connectivity);
-  window.addEventListener('offline', connectivity);
-  setInterval(drawSyncLine, 30_000);
+  for (const name of ['online', 'offline']) window.addEventListener(name, connectivity);
+  setInterval(drawSyncLine, 10_000); // "synced just now" stays true to the last pull
   window.addEventListener('hashchange', route);
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (event) => {

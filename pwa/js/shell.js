@@ -47,14 +47,14 @@ export function renderSyncLine(el, status, context) {
   el.dataset.pending = String(n);
   el.dataset.state = status.state;
   el.dataset.synced = status.lastSyncedAt || '';
+  el.dataset.live = status.live || '';
   /** @type {any[]} */
   let parts;
   if (status.state === 'signed_out') {
     parts = ['alert', `Your sign-in has ended. Sign in again to send ${plural(n, 'change')}.`,
       h('button', { class: 'link-button', type: 'button', onclick: context.onSignIn }, 'Sign in')];
   } else if (status.progress) {
-    parts = ['sync', `Getting your school’s notes… ${status.progress.received.toLocaleString('en-GB')} so far`,
-      h('progress', { class: 'sync-progress', 'aria-label': 'First sync' })];
+    parts = firstSyncLine(status.progress);
   } else if (!context.online || status.state === 'offline') {
     parts = ['offline', n ? `Offline · ${waiting}` : 'Offline · everything is kept on this device'];
   } else if (status.state === 'sending') {
@@ -66,13 +66,27 @@ export function renderSyncLine(el, status, context) {
     parts = ['phone', waiting];
   } else {
     const ago = status.lastSyncedAt ? ` · synced ${formatAgo(status.lastSyncedAt, context.now)}` : '';
-    parts = ['check', `All changes sent${ago}`];
+    parts = ['check', `All changes sent${ago}${status.live === 'open' ? ' · live' : ''}`];
   }
   const [name, text, extra] = parts;
   const attention = status.rejected
     ? h('a', { class: 'attention-link', href: '#/settings' }, `${plural(status.rejected, 'change')} need${status.rejected === 1 ? 's' : ''} attention`)
     : null;
   replace(el, icon(name), h('span', { class: 'sync-text' }, text), extra || null, attention);
+}
+
+/**
+ * A first sync: "Getting your school’s notes: 1,200 of 42,000" once the first page has said
+ * how many there are (a determinate bar), "Getting your school’s notes…" before.
+ * @param {NonNullable<import('./sync-status.js').SyncStatus['progress']>} progress
+ */
+function firstSyncLine(progress) {
+  if (progress.total === null || progress.total === undefined) {
+    return ['sync', 'Getting your school’s notes…', h('progress', { class: 'sync-progress', 'aria-label': 'First sync' })];
+  }
+  const total = Math.max(progress.total, progress.received);
+  return ['sync', `Getting your school’s notes: ${progress.received.toLocaleString('en-GB')} of ${total.toLocaleString('en-GB')}`,
+    h('progress', { class: 'sync-progress', 'aria-label': 'First sync', max: String(Math.max(1, total)), value: String(progress.received) })];
 }
 
 /**

@@ -13,8 +13,8 @@ const CHANNEL = 'lessonloop-sync';
  * @typedef {{
  *   state: 'idle' | 'sending' | 'receiving' | 'offline' | 'retrying' | 'signed_out',
  *   pending: number, rejected: number, sending: string[], lastSyncedAt: string | null,
- *   error: string | null, progress: {received: number, pages: number} | null,
- *   attempts: number, nextRetryAt: number | null
+ *   error: string | null, progress: {received: number, pages: number, total?: number | null} | null,
+ *   attempts: number, nextRetryAt: number | null, live?: 'open' | 'polling' | null
  * }} SyncStatus
  */
 

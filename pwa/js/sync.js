@@ -235,6 +235,7 @@ async function pullAll(session) {
   let cursor = await readMeta('cursor');
   const first = !cursor;
   let received = 0;
+  if (first) publish({ progress: { received, pages: 0, total: null } });
   for (let pages = 1; ; pages += 1) {
     const query = new URLSearchParams({ limit: String(PULL_LIMIT) });
     if (cursor) query.set('cursor', cursor);
@@ -246,14 +247,25 @@ async function pullAll(session) {
       cursor = null; // the server no longer knows this cursor: start a fresh full pull
       continue;
     }
+    // A first sync says how far it has got, from the first page on: this page and the server's
+    // estimate of what follows (`remaining`), before the page is written and drawn.
+    if (first) publish({ progress: { received: received + page.changes.length, pages, total: received + page.changes.length + (page.remaining || 0) } });
     await applyPage(page);
     received += page.changes.length;
-    if (first && (page.has_more || pages > 1)) {
-      publish({ progress: { received, pages } });
-      notifyData(false); // a first sync fills the screens page by page
-    }
+    if (first) notifyData(false); // a first sync fills the screens page by page
     cursor = page.cursor;
     if (!page.has_more) return;
+  }
+}
+
+/**
+ * A device that has never pulled says "Getting your school's notes" at once (never "All
+ * changes sent" over empty screens); the end of the sync (or its failure) clears it.
+ * @param {boolean} [justSignedIn] a sign-in just now: say it before anything else is drawn
+ */
+export async function noteFirstSync(justSignedIn = false) {
+  if (justSignedIn || !(await readMeta('cursor'))) {
+    if (!status.progress) publish({ progress: { received: 0, pages: 0, total: null } });
   }
 }
 

@@ -6,7 +6,13 @@ from typing import Any
 
 from flask import current_app, request
 
-from schemas.accounts import DeviceSchema, LoginResultSchema, LoginSchema, UserSchema
+from schemas.accounts import (
+    DeviceSchema,
+    LoginResultSchema,
+    LoginSchema,
+    PhrasesSchema,
+    UserSchema,
+)
 from server.accounts import mfa, service
 from server.accounts.auth import (
     auth_required,
@@ -15,6 +21,7 @@ from server.accounts.auth import (
     current_user,
 )
 from server.blueprint import JSON_BODY, Blueprint
+from server.extensions import db
 from server.models import User
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and devices")
@@ -90,3 +97,25 @@ def list_my_devices() -> list[dict[str, Any]]:
         }
         for d in service.live_devices(me)
     ]
+
+
+@blp.route("/me/phrases", methods=["GET"])
+@auth_required
+@blp.errors(401)
+@blp.response(200, PhrasesSchema)
+def get_my_phrases() -> dict[str, Any]:
+    """My own quick-note phrases (an extension), shown under the capture box."""
+    return {"phrases": list(current_user().phrases or [])}
+
+
+@blp.route("/me/phrases", methods=["PUT"])
+@auth_required
+@blp.errors(401, *JSON_BODY)
+@blp.arguments(PhrasesSchema)
+@blp.response(200, PhrasesSchema)
+def put_my_phrases(data: dict[str, Any]) -> dict[str, Any]:
+    """Replace my quick-note phrases (the whole list, in order; trimmed)."""
+    me = current_user()
+    me.phrases = [p.strip() for p in data["phrases"]]
+    db.session.commit()
+    return {"phrases": list(me.phrases)}

@@ -55,6 +55,7 @@ OPTIONAL = {
         "email",
         "password_hash",
         "notify_prefs",
+        "phrases",
         "version",
         "created_at",
         "updated_at",

@@ -185,6 +185,7 @@ def _erase_account(person: User, versions: VersionAllocator) -> dict[str, int]:
             role="teacher",
             active=False,
             notify_prefs={},
+            phrases=[],
             erased_at=utcnow(),
             version=versions.next(),
         )

@@ -17,6 +17,9 @@ Where the news comes from:
 A stream holds one worker thread, so it ends after STREAM_SECONDS (55 s, under gunicorn's 60 s
 timeout and most proxies' idle limits) and says `retry:` so the client reconnects; a comment
 heartbeat (`: ping`) every HEARTBEAT_SECONDS (15 s) keeps proxies from closing it as idle.
+At each heartbeat the stream also checks that its sign-in still holds (device not revoked, user
+active): a sign-in that ended meanwhile gets one `event: signed_out` carrying the error shape of
+a 401, and the stream ends (the reconnect is then refused with 401 `invalid_token`).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from collections.abc import Callable, Iterator
 
 import orjson
 from flask import Flask, Response, current_app, request
+from sqlalchemy import select
 
 from server.errors import ApiError
 from server.extensions import db
+from server.models import Device, User
 from server.sync.versions import CHANGES_CHANNEL, committed_version
 
 STREAM_SECONDS = 55.0
@@ -126,7 +131,7 @@ def last_event_id() -> int | None:
     return int(raw)
 
 
-def stream(school_id: uuid.UUID) -> Response:
+def stream(school_id: uuid.UUID, device_id: uuid.UUID) -> Response:
     """The event stream of one reader's school, as a streamed response."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     told = last_event_id()
@@ -134,7 +139,7 @@ def stream(school_id: uuid.UUID) -> Response:
     current = committed_version(school_id)
     db.session.commit()  # hold no transaction (nor pooled connection) while streaming
     since = current if told is None else min(told, current)
-    events = _events(app, school_id, since, current, wait)
+    events = _events(app, Reader(school_id, device_id), since, current, wait)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return Response(events, mimetype="text/event-stream", headers=headers)
 
@@ -160,14 +165,47 @@ def read_version(app: Flask, school_id: uuid.UUID) -> int:
         return committed_version(school_id)
 
 
+class Reader:
+    """Whose stream it is: the school it follows and the sign-in (device) it was opened with."""
+
+    def __init__(self, school_id: uuid.UUID, device_id: uuid.UUID) -> None:
+        self.school_id = school_id
+        self.device_id = device_id
+
+    def still_signed_in(self, app: Flask) -> bool:
+        """The device is not revoked and its user is active (one read by primary key)."""
+        with app.app_context():
+            row = db.session.execute(
+                select(Device.revoked_at, User.active)
+                .join(User, User.id == Device.user_id)
+                .where(Device.id == self.device_id)
+            ).one_or_none()
+            db.session.commit()
+            return row is not None and row.revoked_at is None and bool(row.active)
+
+
+SIGNED_OUT = {
+    "error": {
+        "code": "invalid_token",
+        "message": "This sign-in has ended (signed out, revoked or deactivated). Sign in again.",
+    }
+}
+
+
+def signed_out() -> bytes:
+    """The last event of a stream whose sign-in ended: the error shape of a 401."""
+    return f"event: signed_out\ndata: {orjson.dumps(SIGNED_OUT).decode()}\n\n".encode()
+
+
 def _events(
     app: Flask,
-    school_id: uuid.UUID,
+    reader: Reader,
     since: int,
     current: int,
     wait: Callable[[int, float], int],
 ) -> Iterator[bytes]:
-    """retry, then `changed` events and heartbeats until the stream's time is up."""
+    """retry, then `changed` events and heartbeats until the stream's time is up (or the
+    sign-in ends: checked at each heartbeat)."""
     start = time.monotonic()
     deadline = start + setting(app, "LIVE_STREAM_SECONDS", STREAM_SECONDS)
     beat = setting(app, "LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS)
@@ -184,9 +222,12 @@ def _events(
         if now >= deadline:
             return
         if now >= next_ping:
+            if not reader.still_signed_in(app):
+                yield signed_out()
+                return
             yield b": ping\n\n"
             next_ping = now + beat
-            version = max(version, read_version(app, school_id))  # the safety net
+            version = max(version, read_version(app, reader.school_id))  # the safety net
             continue
         version = max(version, wait(since, min(deadline, next_ping) - now))
 

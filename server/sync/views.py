@@ -66,4 +66,4 @@ EVENTS = {
 @blp.response(200, {"type": "string"}, **EVENTS)
 def change_events() -> Response:
     """Something changed: a hint to pull now, for up to 55 s per stream (then reconnect)."""
-    return live.stream(current_user().school_id)
+    return live.stream(current_user().school_id, current_device().id)

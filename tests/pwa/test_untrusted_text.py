@@ -71,7 +71,8 @@ def test_markup_typed_or_received_shows_as_text_and_runs_nothing(
     expect(page.locator(".app-title")).to_have_text(title)
     for text in MARKUP:
         write_note(page, text)
-    assert note_texts(page) == list(reversed(MARKUP))
+    # Capture shows everyone's notes, newest first (issue 12): mine, then Ben's older one.
+    assert note_texts(page) == [*reversed(MARKUP), MARKUP[0] + " from Ben"]
 
     open_app(page, live.url, f"review/{observation_id}")
     page.wait_for_selector("main[data-ready=review]")

@@ -205,6 +205,24 @@ def test_a_reconnect_behind_the_school_hears_at_once(servers, partners):
     assert not [b for b in caught_up.all_blocks() if "event" in b]
 
 
+def test_a_stream_whose_sign_in_ends_says_so_at_the_next_ping_and_ends(servers, partners):
+    first, second = servers
+    _, observee = partners
+    stream = Stream(first, observee.token)
+    stream.start()
+    assert stream.blocks.get(timeout=5) == {"retry": "3000", "comments": ["connected"]}
+    status, _ = second.request("POST", "/api/v1/auth/logout", token=observee.token)
+    assert status == 204
+    event = stream.next_event("signed_out", timeout=HEARTBEAT_SECONDS + 5)
+    assert json.loads(event["data"])["error"]["code"] == "invalid_token"
+    assert stream.blocks.get(timeout=5) is None  # and the stream ended, well before its limit
+    assert stream.ended is not None
+    assert stream.ended - stream.opened < STREAM_SECONDS
+    again = Stream(first, observee.token)
+    assert again.response.status == 401
+    assert json.loads(again.response.read())["error"]["code"] == "invalid_token"
+
+
 def _error(server: LiveServer, headers: dict[str, str], token: str | None) -> tuple[int, Any]:
     stream = Stream(server, token, headers)
     assert stream.response.getheader("Content-Type") == "application/json"

@@ -13,6 +13,10 @@ import { putRecord, saveNote } from '../outbox.js';
 import { mountCapture } from '../views/capture.js';
 import { beingDeleted, noteActions } from './note-actions.js';
 import { h } from '../dom.js';
+import { followChanges } from '../live.js';
+import { clockStart, mayMoveClock, minuteAt, restart, setStart, startAtTime, startIfNeeded, startMinutesAgo } from '../lesson-clock.js';
+import { nameMap } from './common.js';
+import { myPhrases, quickPhrases, refreshPhrases } from '../quick-notes.js';
 
 const DRAFT_DELAY_MS = 300;
 const NOTE_CATEGORIES = ['evidence', 'pupils', 'strength', 'wondering', 'next_step'];
@@ -30,8 +34,9 @@ async function loadDraft(observationId) {
  * What the screen shows that does not change while it is open.
  * @param {import('../db.js').StoredRecord} record the observation
  * @param {import('../db.js').StoredRecord[]} lookfor every look-for
+ * @param {import('../db.js').StoredRecord[]} focus every focus
  */
-function captureSetup(record, lookfor) {
+function captureSetup(record, lookfor, focus) {
   const obs = current(record);
   const isWalk = obs.kind === 'learning_walk';
   const isStudy = obs.kind === 'lesson_study';
@@ -40,14 +45,16 @@ function captureSetup(record, lookfor) {
     .map((value) => ({ value, label: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (value)] }));
   const lookfors = lookfor.map(current).filter((l) => !l.deleted && l.active !== false && (obs.focus_ids || []).includes(l.focus_id));
   const lookforText = new Map(lookfor.map((l) => [l.id, String(current(l).text)]));
-  return { obs, isWalk, isStudy, categories, lookfors, lookforText };
+  const focusTitles = focus.map(current).filter((f) => !f.deleted && (obs.focus_ids || []).includes(f.id)).map((f) => String(f.title || ''));
+  return { obs, isWalk, isStudy, categories, lookfors, lookforText, focusTitles };
 }
 
 /**
  * The screen while it is open: its observation, the draft, and how to redraw.
  * @typedef {{
  *   ctx: import('../app.js').Ctx, id: string, me: string, draft: any, setup: ReturnType<typeof captureSetup>,
- *   keeper: ReturnType<typeof draftKeeper>, refresh: () => Promise<void>
+ *   keeper: ReturnType<typeof draftKeeper>, refresh: () => Promise<void>, obs: Record<string, any>,
+ *   canMoveClock: boolean, phrases: string[]
  * }} Capture
  */
 
@@ -91,22 +98,25 @@ function draftKeeper(draft, saved) {
 }
 
 /**
- * The minute of the lesson now, by the draft's clock.
- * @param {any} draft
+ * The minute of the lesson now, by the observation's one clock (lesson-clock.js).
+ * @param {Capture} c
  */
-function lessonMinute(draft) {
-  return draft.clockStartedAt ? Math.max(0, Math.floor((Date.now() - draft.clockStartedAt) / 60_000)) : null;
+function lessonMinute(c) {
+  return minuteAt(clockStart(c.id, c.obs));
 }
 
 /**
- * One of my notes as the list shows it.
+ * A note as the list shows it: mine with its delivery, a partner's with who wrote it.
  * @param {Capture} c
  * @param {import('../db.js').StoredRecord} r
  * @param {Record<string, any>} note
+ * @param {Map<string, string>} names
  */
-function noteView(c, r, note) {
+function noteView(c, r, note, names) {
   const state = delivery(r, c.ctx.status.sending);
+  const mine = r.created_by === c.me;
   return {
+    mine, author: mine ? 'You' : names.get(r.created_by || '') || 'Someone',
     id: note.id, minute: note.minute ?? null, category: note.category,
     categoryLabel: CATEGORIES[/** @type {keyof typeof CATEGORIES} */ (note.category)] || note.category,
     text: note.text || '', casePupil: note.case_pupil || '', rating: note.lookfor_rating || null,
@@ -116,25 +126,33 @@ function noteView(c, r, note) {
 }
 
 /**
- * The screen's data now: the draft, my notes newest first, and this visit's ratings.
+ * The screen's data now: the draft, everyone's notes newest first (or only mine), this visit's
+ * ratings (mine), and the lesson clock.
  * @param {Capture} c
  */
 async function captureData(c) {
   const { draft, setup } = c;
-  const children = await readChildren(c.id);
-  const notes = children.filter((r) => r.entity === 'note' && r.created_by === c.me)
+  const [children, record, { user }] = await Promise.all([readChildren(c.id), readRecord('observation', c.id), readEntities(['user'])]);
+  if (record) c.obs = current(record);
+  const names = nameMap(user);
+  const when = (/** @type {any} */ n) => Date.parse(n.at) || 0;
+  const all = children.filter((r) => r.entity === 'note')
     .map((r) => ({ record: r, note: current(r) })).filter(({ note }) => !note.deleted && !beingDeleted(note.id))
-    .sort((a, b) => (a.note.at > b.note.at ? -1 : a.note.at < b.note.at ? 1 : 0));
+    .sort((a, b) => when(b.note) - when(a.note) || (a.note.id < b.note.id ? 1 : -1));
+  const mineOnly = all.filter(({ record: r }) => r.created_by === c.me);
+  const notes = draft.onlyMine ? mineOnly : all;
   const visitTag = `visit-${draft.visit}`;
-  const ratings = new Map(notes.filter(({ note }) => note.category === 'lookfor' && (note.tags || []).includes(visitTag))
+  const ratings = new Map(mineOnly.filter(({ note }) => note.category === 'lookfor' && (note.tags || []).includes(visitTag))
     .map(({ note }) => [note.lookfor_id, note]));
   return {
     title: setup.obs.title, isWalk: setup.isWalk, isStudy: setup.isStudy, categories: setup.categories, category: draft.category,
     casePupils: setup.obs.case_pupils || [], casePupil: draft.case_pupil || '', text: draftText(`capture/${c.id}`) ?? '',
     draftKey: `capture/${c.id}`,
-    clockStartedAt: draft.clockStartedAt, visit: draft.visit,
+    clockStartedAt: clockStart(c.id, c.obs), canMoveClock: c.canMoveClock, visit: draft.visit,
+    phrases: quickPhrases({ focusTitles: setup.focusTitles, focusQuestion: c.obs.focus_question || '', lookfors: setup.lookfors.map((l) => String(l.text)), mine: c.phrases }),
+    onlyMine: Boolean(draft.onlyMine), partners: (c.obs.participants || []).some((/** @type {any} */ p) => p.user_id !== c.me),
     lookfors: setup.lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.get(l.id)?.lookfor_rating ?? null })),
-    notes: notes.map(({ record: r, note }) => noteView(c, r, note)),
+    notes: notes.map(({ record: r, note }) => noteView(c, r, note, names)),
     ratingsByLookfor: ratings,
   };
 }
@@ -149,7 +167,7 @@ async function saveTyped(c, text) {
   performance.mark('note-save-start');
   c.keeper.drop();
   const fields = {
-    observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(draft), category: draft.category,
+    observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(c), category: draft.category,
     text, case_pupil: draft.case_pupil || '', tags: c.setup.isWalk ? [`visit-${draft.visit}`] : [],
   };
   const key = `capture/${c.id}`;
@@ -177,7 +195,7 @@ async function rate(c, lookforId, rating) {
   if (existing) await putRecord('note', existing.id, { lookfor_rating: rating });
   else {
     await putRecord('note', newId(), {
-      observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(c.draft), category: 'lookfor', text: '',
+      observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(c), category: 'lookfor', text: '',
       lookfor_id: lookforId, lookfor_rating: rating, tags: [`visit-${c.draft.visit}`],
     });
   }
@@ -202,8 +220,15 @@ function captureActions(c) {
     },
     onSave: (text) => saveTyped(c, text),
     onRate: (lookforId, rating) => rate(c, lookforId, rating),
-    async onRestartClock() {
-      draft.clockStartedAt = Date.now();
+    onRestart: () => restart(c.id, () => { c.refresh(); }),
+    async onAdjust(how) {
+      const startedAt = how.at !== undefined ? startAtTime(how.at) : startMinutesAgo(Number(how.minutesAgo));
+      if (startedAt === null) return void c.ctx.toast('Give the minutes (0 to 1440) or a time such as 09:05.', { tone: 'error' });
+      await setStart(c.id, startedAt);
+      await c.refresh();
+    },
+    async onOnlyMine(onlyMine) {
+      draft.onlyMine = onlyMine;
       await keeper.now();
       await c.refresh();
     },
@@ -240,16 +265,16 @@ function doneButton(c) {
  */
 export async function captureScreen(ctx, params) {
   const id = params.id;
-  const [record, draft, { lookfor }] = await Promise.all([readRecord('observation', id), loadDraft(id), readEntities(['lookfor'])]);
+  const [record, draft, { lookfor, focus }, phrases] = await Promise.all([readRecord('observation', id), loadDraft(id), readEntities(['lookfor', 'focus']), myPhrases()]);
   if (!record) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
-  if (!draft.clockStartedAt) {
-    draft.clockStartedAt = Date.now(); // the lesson clock starts when capture first opens
-    await writeDraft(draft);
-  }
-  const setup = captureSetup(record, lookfor);
+  const me = ctx.session.user.id;
+  // The lesson clock starts when Capture first opens on any phone (a clock this phone kept
+  // before the clock was synced carries over).
+  await startIfNeeded(record, me, draft.clockStartedAt);
+  const setup = captureSetup(record, lookfor, focus);
   /** @type {Capture} */
   const c = {
-    ctx, id, me: ctx.session.user.id, draft, setup,
+    ctx, id, me, draft, setup, obs: setup.obs, canMoveClock: mayMoveClock(record, me), phrases,
     keeper: draftKeeper(draft, () => view.draftSaved()),
     refresh: async () => view.update(await captureData(c)),
   };
@@ -259,12 +284,15 @@ export async function captureScreen(ctx, params) {
   const hide = () => { if (document.visibilityState === 'hidden') writeNow(); };
   window.addEventListener('pagehide', writeNow);
   document.addEventListener('visibilitychange', hide);
+  const stopLive = followChanges(ctx.session); // partners' notes as they are written (live.js)
+  if (ctx.online) refreshPhrases(ctx.session).then((mine) => { c.phrases = mine; return c.refresh(); }).catch(() => undefined);
   return {
     title: setup.obs.title, tab: 'capture', back: '#/today', hideTabs: true,
     action: doneButton(c), node: view.node, focus: view.focus, refresh: c.refresh,
     async leave() {
       window.removeEventListener('pagehide', writeNow);
       document.removeEventListener('visibilitychange', hide);
+      stopLive();
       view.stop();
       await writeNow();
     },

@@ -7,9 +7,9 @@ import { putRecord } from '../outbox.js';
 import { renderObservationForm } from '../views/observation-form.js';
 import { live, readAll } from './common.js';
 
-/** A sensible start: now, rounded to the next five minutes, as a datetime-local value. */
-function nextFiveMinutes() {
-  const date = new Date(Math.ceil(Date.now() / 300_000) * 300_000);
+/** The start a new observation suggests: now (to the minute), as a datetime-local value. */
+function thisMinute() {
+  const date = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
   return `${isoDay(date)}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
@@ -30,10 +30,12 @@ export async function newObservationScreen(ctx) {
     people,
     schoolFocuses: focuses.filter((f) => f.kind === 'school').map((f) => ({ id: f.id, title: f.title })),
     myFocuses: focuses.filter((f) => f.kind === 'personal' && f.owner_id === me.id).map((f) => ({ id: f.id, title: f.title })),
-    startsAt: nextFiveMinutes(),
+    startsAt: thisMinute(),
   }, {
     async onCreate(fields, startNow) {
       const id = newId();
+      // Capturing straight away: the lesson is on now, so it shows under "In progress".
+      if (startNow && Date.parse(fields.starts_at) > Date.now()) fields.starts_at = new Date().toISOString();
       try {
         await putRecord('observation', id, fields);
       } catch (error) {

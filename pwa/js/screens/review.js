@@ -14,11 +14,12 @@ import { choose, waiting } from '../undo.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
 import { beingDeleted, noteActions } from './note-actions.js';
+import { followChanges } from '../live.js';
 
 const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   strengths: 'Strengths', wonderings: 'Wonderings', reflection: 'Reflection', focus_question: 'Their question',
   learning_intention: 'Learning intention', title: 'Title', class_label: 'Class', subject: 'Subject',
-  year_group: 'Year group', status: 'Status', visibility: 'Sharing',
+  year_group: 'Year group', status: 'Status', visibility: 'Sharing', lesson_started_at: 'Lesson clock',
 });
 const FIELD_DELAY_MS = 300;
 const FIRST_NOTES = 60;
@@ -50,6 +51,7 @@ const CO_WRITTEN = new Set(['strengths', 'wonderings', 'reflection', 'focus_ques
 function shown(field, value) {
   if (field === 'status') return STATUSES[/** @type {keyof typeof STATUSES} */ (value)] || value;
   if (field === 'visibility') return value === 'leads' ? 'Shared with leads' : 'Only the people taking part';
+  if (field === 'lesson_started_at') return value ? `Started ${formatTime(value)}` : 'Not started';
   return value;
 }
 
@@ -349,6 +351,7 @@ export async function reviewScreen(ctx, params) {
   view.node.append(whoHasSeenThis(ctx, id)); // the audit trail (screens/rights.js)
   performance.mark('review-ready');
   if (!loaded.view.complete) setTimeout(() => r.refresh(), 0); // the rest of the notes
+  const stopLive = followChanges(ctx.session); // partners' notes as they are written (live.js)
   return {
     title: loaded.view.header.title,
     tab: 'review',
@@ -356,6 +359,7 @@ export async function reviewScreen(ctx, params) {
     node: view.node,
     refresh: r.refresh,
     async leave() {
+      stopLive();
       await r.fields.flushAll();
     },
   };

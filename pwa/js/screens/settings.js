@@ -16,6 +16,7 @@ import { renderSettings } from '../views/settings.js';
 import { myData } from './rights.js';
 import { signInSetupLink } from './school-sign-in.js';
 import { secondFactor } from './second-factor.js';
+import { phrasesSection } from './quick-phrases.js';
 
 const ENTITY_WORDS = /** @type {Record<string, string>} */ ({
   note: 'A note', observation: 'An observation', next_step: 'A next step', focus: 'A focus', lookfor: 'A look-for',
@@ -177,6 +178,7 @@ function withMyData(ctx, node) {
   node.insertBefore(myData(ctx, ctx.online), last || null);
   if (ctx.session.user.role === 'admin') node.insertBefore(signInSetupLink(), last || null); // issue 14
   node.insertBefore(secondFactor(ctx), last || null); // the second factor (screens/second-factor.js)
+  node.insertBefore(phrasesSection(ctx), last || null); // issue 12: quick notes
   return node;
 }
 

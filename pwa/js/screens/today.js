@@ -5,6 +5,7 @@ import { draftsUnder } from '../drafts.js';
 import { isoDay, stage } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { renderToday } from '../views/today.js';
+import { h, icon } from '../dom.js';
 import { byDue, live, myObservations, nameMap, readAll, redrawnScreen, stepItem, summary } from './common.js';
 
 /** @param {number} hour */
@@ -53,5 +54,8 @@ export async function todayScreen(ctx) {
       ctx.toast(done ? 'Next step marked done.' : 'Next step opened again.');
     },
   };
-  return redrawnScreen('Today', 'today', async () => renderToday(await load(ctx), actions));
+  const screen = await redrawnScreen('Today', 'today', async () => renderToday(await load(ctx), actions));
+  // Search, offline (issue 12): from the app bar.
+  screen.action = h('a', { class: 'icon-button search-link', href: '#/search', 'aria-label': 'Search your notes' }, icon('search'));
+  return screen;
 }

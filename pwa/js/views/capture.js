@@ -8,21 +8,25 @@
 import { chips, choose, empty, h, icon, longList, replace } from '../dom.js';
 import { CATEGORY_PROMPTS, RATINGS } from '../model.js';
 import { editable } from './note-edit.js';
+import { mountClock } from './lesson-clock.js';
+import { authorTag, onlyMineSwitch } from './partner-notes.js';
+import { mountQuickNotes } from './quick-notes.js';
 
 /**
  * @typedef {{id: string, minute: number | null, category: string, categoryLabel: string, text: string,
  *   casePupil: string, rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
- *   problem: string | null}} NoteItem
+ *   problem: string | null, mine: boolean, author: string}} NoteItem
  * @typedef {{
  *   title: string, isWalk: boolean, isStudy: boolean, categories: {value: string, label: string}[],
  *   category: string, casePupils: string[], casePupil: string, text: string, draftKey: string, clockStartedAt: number | null,
- *   visit: number, lookfors: {id: string, text: string, rating: string | null}[], notes: NoteItem[]
+ *   visit: number, lookfors: {id: string, text: string, rating: string | null}[], notes: NoteItem[],
+ *   canMoveClock: boolean, onlyMine: boolean, partners: boolean, phrases: {text: string, source: string}[]
  * }} CaptureData
  * @typedef {{
  *   onCategory: (value: string) => void, onCasePupil: (value: string) => void,
  *   onSave: (text: string) => Promise<boolean>, onRate: (lookforId: string, rating: string) => void,
- *   onRestartClock: () => void, onNextVisit: () => void
- * } & import('./note-edit.js').NoteEditActions} CaptureActions
+ *   onNextVisit: () => void, onOnlyMine: (onlyMine: boolean) => void
+ * } & import('./note-edit.js').NoteEditActions & import('./lesson-clock.js').ClockActions} CaptureActions
  */
 
 const DELIVERY_ICONS = /** @type {const} */ ({ local: 'phone', sending: 'sync', delivered: 'check', attention: 'alert' });
@@ -38,36 +42,28 @@ export function noteDelivery(note) {
 }
 
 /**
- * One of my notes, with its Edit button.
+ * One of my notes, with its Edit button; a partner's, with who wrote it.
  * @param {NoteItem} note
  * @param {CaptureActions} actions
  */
 function noteItem(note, actions) {
-  return editable(noteBody(note), note, actions);
+  return note.mine ? editable(noteBody(note), note, actions) : noteBody(note);
 }
 
 /**
  * @param {NoteItem} note
  */
 function noteBody(note) {
-  return h('li', { class: 'note', dataset: { id: note.id, delivery: note.delivery } },
+  return h('li', { class: `note${note.mine ? '' : ' partner-note'}`, dataset: { id: note.id, delivery: note.delivery, mine: String(note.mine) } },
     h('div', { class: 'note-head' },
       note.minute === null ? null : h('span', { class: 'minute' }, `${note.minute} min`),
+      authorTag(note),
       h('span', { class: `tag cat-${note.category}` }, note.categoryLabel),
       note.casePupil ? h('span', { class: 'tag' }, `Pupil ${note.casePupil}`) : null,
       note.rating ? h('span', { class: `tag rating-${note.rating}` }, RATINGS[/** @type {keyof typeof RATINGS} */ (note.rating)]) : null),
     note.lookfor ? h('p', { class: 'note-lookfor' }, note.lookfor) : null,
     note.text ? h('p', { class: 'note-text' }, note.text) : null,
-    noteDelivery(note));
-}
-
-/**
- * @param {number | null} startedAt
- */
-function clockText(startedAt) {
-  if (!startedAt) return 'Lesson clock not started';
-  const minutes = Math.max(0, Math.floor((Date.now() - startedAt) / 60_000));
-  return `Minute ${minutes} of the lesson`;
+    note.mine ? noteDelivery(note) : null);
 }
 
 /**
@@ -113,22 +109,23 @@ function composer(data, actions) {
   });
   saveButton.addEventListener('pointerdown', (event) => event.preventDefault());
   saveButton.addEventListener('click', save);
-  return { text, savedState, node: h('div', { class: 'compose' }, text, h('div', { class: 'compose-row' }, savedState, saveButton)) };
+  const quick = mountQuickNotes(text); // issue 12: one-tap phrases, put into the box for editing
+  return { text, savedState, quick, node: h('div', { class: 'compose' }, text, h('div', { class: 'compose-row' }, savedState, saveButton), quick.node) };
 }
 
 /**
- * The lesson clock (or, on a walk, the classroom) and its button.
+ * The lesson clock (lesson-clock.js), or on a walk the classroom and its button.
  * @param {CaptureData} data
  * @param {CaptureActions} actions
- * @param {HTMLElement} clock
  * @param {HTMLElement} visit
  */
-function captureTop(data, actions, clock, visit) {
-  return data.isWalk
+function captureTop(data, actions, visit) {
+  const clock = mountClock({ startedAt: data.clockStartedAt, canMove: data.canMoveClock }, actions);
+  const node = data.isWalk
     ? h('div', { class: 'capture-top' }, icon('clock'), visit,
       h('button', { type: 'button', class: 'button small', onclick: actions.onNextVisit }, 'Next classroom'))
-    : h('div', { class: 'capture-top' }, icon('clock'), clock,
-      h('button', { type: 'button', class: 'button small quiet', onclick: actions.onRestartClock, 'aria-label': 'Restart the lesson clock at minute 0' }, data.clockStartedAt ? 'Restart' : 'Start'));
+    : clock.node;
+  return { node, clock };
 }
 
 /**
@@ -170,29 +167,27 @@ function captureChips(data, actions, text) {
  */
 export function mountCapture(data, actions) {
   const compose = composer(data, actions);
-  const clock = h('span', { class: 'clock-text' }, clockText(data.clockStartedAt));
   const visit = h('span', { class: 'clock-text' }, `Classroom ${data.visit}`);
   const { categoryChips, pupilChips } = captureChips(data, actions, compose.text);
   const lookfors = h('ul', { class: 'lookfors' });
   const notesHeading = h('h2', null, 'Notes');
+  const onlyMine = onlyMineSwitch(data.onlyMine, actions.onOnlyMine);
   const notes = h('ol', { class: 'notes', 'aria-live': 'polite' });
-  let current = data;
-  const drawNotes = longList(notes, (/** @type {NoteItem} */ note) => noteItem(note, actions), { first: 40, empty: 'Your notes appear here, newest first.' });
-  const timer = setInterval(() => { clock.textContent = clockText(current.clockStartedAt); }, 10_000);
-  const top = captureTop(data, actions, clock, visit);
-  const node = h('div', { class: 'screen capture' }, top,
+  const drawNotes = longList(notes, (/** @type {NoteItem} */ note) => noteItem(note, actions), { first: 40, empty: 'Notes appear here, newest first: yours and your partners’.' });
+  const top = captureTop(data, actions, visit);
+  const node = h('div', { class: 'screen capture' }, top.node,
     data.isWalk ? h('section', { class: 'section' }, h('h2', null, 'Look-fors in this classroom'), lookfors) : null,
-    categoryChips, pupilChips, compose.node, h('section', { class: 'section' }, notesHeading, notes));
+    categoryChips, pupilChips, compose.node, h('section', { class: 'section' }, h('div', { class: 'notes-head' }, notesHeading, onlyMine.node), notes));
 
   /** @param {CaptureData} next */
   function update(next) {
-    current = next;
-    clock.textContent = clockText(next.clockStartedAt);
+    top.clock.update(next.clockStartedAt);
     visit.textContent = `Classroom ${next.visit}`;
     choose(categoryChips, next.category);
     if (pupilChips) choose(pupilChips, next.casePupil);
-    const restart = top.querySelector('button.quiet');
-    if (restart) restart.textContent = next.clockStartedAt ? 'Restart' : 'Start';
+    compose.quick.update(next.phrases);
+    onlyMine.box.checked = next.onlyMine;
+    onlyMine.node.hidden = !next.partners;
     replace(lookfors, lookforItems(next.lookfors, actions));
     notesHeading.textContent = next.notes.length ? `Notes (${next.notes.length})` : 'Notes';
     drawNotes(next.notes.map((note) => ({ key: note.id, item: note })));
@@ -205,6 +200,6 @@ export function mountCapture(data, actions) {
     /** Say that the words typed so far are kept. */
     draftSaved: () => { compose.savedState.textContent = 'Kept on this device as you type. Enter saves the note.'; },
     currentText: () => compose.text.value,
-    stop: () => clearInterval(timer),
+    stop: () => top.clock.stop(),
   };
 }
