@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = ("accounts", "sync", "reminders", "reports", "demo", "rights")
+FEATURES = ("accounts", "sync", "reminders", "reports", "demo", "rights", "photos")
 SHARED = "server"
 # room -> the rooms it may import (its own room always).
 ALLOWED: dict[str, set[str]] = {
@@ -28,6 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "server.reminders": {"schemas", SHARED, "server.policy", "server.accounts", "server.rights"},
     "server.reports": {"schemas", SHARED, "server.policy", "server.accounts", "reports"},
     "server.demo": {"schemas", SHARED, "server.accounts", "server.sync"},
+    # Photos (issue 16): tus uploads, the photo store, bytes and thumbnails.
+    "server.photos": {"schemas", SHARED, "server.policy", "server.accounts"},
     # The person's rights read every room's records and write tombstones through sync's lock.
     "server.rights": {
         "schemas",
