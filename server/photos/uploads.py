@@ -63,16 +63,20 @@ def _staging(upload_id: uuid.UUID) -> Path:
 
 
 def own_attachment(user: User, attachment_id: Any) -> Attachment:
-    """The attachment this user may upload bytes for (another school's: not found)."""
+    """The attachment this user may upload bytes for (anyone else's: not found)."""
     try:
         key = uuid.UUID(str(attachment_id))
     except ValueError:
         raise _bad("invalid_metadata", "attachment_id is not a UUID.") from None
     attachment = db.session.get(Attachment, key)
-    if attachment is None or attachment.school_id != user.school_id or attachment.deleted:
-        raise NotFoundError("There is no such photo record: push the attachment first.")
-    if not policy.may_change_attachment(attachment.created_by, user):
-        raise ApiError(403, "forbidden", "Only whoever added a photo may upload its bytes.")
+    # Someone else's photo is answered as if it did not exist: its existence is not told.
+    if (
+        attachment is None
+        or attachment.school_id != user.school_id
+        or attachment.deleted
+        or not policy.may_change_attachment(attachment.created_by, user)
+    ):
+        raise NotFoundError("There is no such photo record of yours: push the attachment first.")
     return attachment
 
 

@@ -21,8 +21,8 @@ UPLOAD_ERRORS = {
     400: "a missing or bad tus header, the wrong length, or the whole photo failed its check "
     "(invalid_upload_length, invalid_metadata, length_mismatch, invalid_upload_offset, "
     "beyond_length, checksum_algorithm, sha256_mismatch, dimensions_mismatch, incomplete_body)",
-    403: "the photo was added by someone else (forbidden)",
-    404: "no such attachment in your school, or no such upload of yours (not_found)",
+    404: "no attachment of yours with that id (another school's, someone else's, not pushed "
+    "yet), or no such upload of yours (not_found)",
     409: "the upload is elsewhere (offset_mismatch, details.offset), already stored "
     "(already_uploaded) or being written by another request (upload_busy)",
     413: "over the size limit, the pixel limit or the school's quota (photo_too_large, "
@@ -75,7 +75,7 @@ def upload_options() -> Response:
 
 @blp.route("/uploads/", methods=["POST"])
 @auth_required
-@blp.errors(400, 401, 403, 404, 409, 413, codes=UPLOAD_ERRORS)
+@blp.errors(400, 401, 404, 409, 413, codes=UPLOAD_ERRORS)
 @_tus_errors
 @blp.response(201, description="Location: the upload's URL (Upload-Metadata: attachment_id)")
 def create_upload() -> Response:
@@ -110,7 +110,7 @@ def upload_offset(upload_id: str) -> Response:
 
 @blp.route("/uploads/<upload_id>", methods=["PATCH"])
 @auth_required
-@blp.errors(400, 401, 403, 404, 409, 413, 415, codes=UPLOAD_ERRORS)
+@blp.errors(400, 401, 404, 409, 413, 415, codes=UPLOAD_ERRORS)
 @_tus_errors
 @blp.response(204, description="Upload-Offset: the new offset")
 def upload_bytes(upload_id: str) -> Response:
