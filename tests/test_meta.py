@@ -132,6 +132,11 @@ ERROR_TABLE: dict[str, set[int]] = {
     "PATCH /api/v1/admin/retention": ADMIN | JSON_BODY,
     "GET /api/v1/me/exports/{export_id}": SIGNED_IN | {404},
     "GET /api/v1/me/exports/{export_id}/download": SIGNED_IN | {404, 409},
+    # Photos (issue 16): tus uploads, with tus's own 412 and 460 besides.
+    "POST /api/v1/uploads/": SIGNED_IN | {400, 404, 409, 413},
+    "PATCH /api/v1/uploads/{upload_id}": SIGNED_IN | {400, 404, 409, 413, 415},
+    "GET /api/v1/attachments/{attachment_id}/content": SIGNED_IN | {404},
+    "GET /api/v1/attachments/{attachment_id}/thumbnail": SIGNED_IN | {404},
 }
 ERROR_REF = "#/components/schemas/Error"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -42,15 +44,21 @@ def _tus_errors(view: F) -> F:
     return view
 
 
-@blp.before_request
-def require_tus_version() -> None:
-    """Every tus request but OPTIONS names the protocol version it speaks."""
-    if not request.path.startswith("/api/v1/uploads") or request.method == "OPTIONS":
-        return
-    if request.headers.get("Tus-Resumable") != TUS_VERSION:
-        raise ApiError(
-            412, "tus_version", "Send Tus-Resumable: 1.0.0.", headers={"Tus-Version": TUS_VERSION}
-        )
+def tus(view: F) -> F:
+    """A tus request (after sign-in is checked) names the protocol version it speaks."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.headers.get("Tus-Resumable") != TUS_VERSION:
+            raise ApiError(
+                412,
+                "tus_version",
+                "Send Tus-Resumable: 1.0.0.",
+                headers={"Tus-Version": TUS_VERSION},
+            )
+        return view(*args, **kwargs)
+
+    return typing.cast(F, wrapper)
 
 
 @blp.after_request
@@ -78,6 +86,7 @@ def upload_options() -> Response:
 @blp.errors(400, 401, 404, 409, 413, codes=UPLOAD_ERRORS)
 @_tus_errors
 @blp.response(201, description="Location: the upload's URL (Upload-Metadata: attachment_id)")
+@tus
 def create_upload() -> Response:
     """tus creation: an upload of a pushed attachment's bytes (Upload-Length, Upload-Metadata)."""
     if request.headers.get("Upload-Defer-Length"):
@@ -98,6 +107,7 @@ def create_upload() -> Response:
 @blp.errors(401, 404, codes=UPLOAD_ERRORS)
 @_tus_errors
 @blp.response(200, description="Upload-Offset and Upload-Length (no body)")
+@tus
 def upload_offset(upload_id: str) -> Response:
     """tus: how many bytes of this upload are in."""
     upload, offset = uploads.find(current_user(), upload_id)
@@ -113,6 +123,7 @@ def upload_offset(upload_id: str) -> Response:
 @blp.errors(400, 401, 404, 409, 413, 415, codes=UPLOAD_ERRORS)
 @_tus_errors
 @blp.response(204, description="Upload-Offset: the new offset")
+@tus
 def upload_bytes(upload_id: str) -> Response:
     """tus: append the body at Upload-Offset (Upload-Checksum: sha1 or sha256, optional)."""
     if request.mimetype != OCTETS:
