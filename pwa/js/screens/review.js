@@ -10,6 +10,7 @@ import { basesOf, saved, submitted } from '../drafts.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { whoHasSeenThis } from './rights.js';
+import { photoSection } from './photos.js';
 import { choose, waiting } from '../undo.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
@@ -346,7 +347,8 @@ export async function reviewScreen(ctx, params) {
     },
   };
   const view = mountReview(loaded.view, reviewActions(ctx, r));
-  view.node.append(whoHasSeenThis(ctx, id)); // the audit trail (screens/rights.js)
+  const photos = photoSection(ctx, id); // photos of pupils' work, full size on tap (screens/photos.js)
+  view.node.append(photos.node, whoHasSeenThis(ctx, id)); // then the audit trail (screens/rights.js)
   performance.mark('review-ready');
   if (!loaded.view.complete) setTimeout(() => r.refresh(), 0); // the rest of the notes
   return {
@@ -356,6 +358,7 @@ export async function reviewScreen(ctx, params) {
     node: view.node,
     refresh: r.refresh,
     async leave() {
+      photos.stop();
       await r.fields.flushAll();
     },
   };
