@@ -19,7 +19,7 @@
 import { apiFile } from './api.js';
 import { readChildren, readEntities, recordGet, recordPut, transact } from './db.js';
 import { newId } from './model.js';
-import { enqueue } from './outbox.js';
+import { enqueue, queued } from './outbox.js';
 
 export const LONG_EDGE = 2048;
 export const QUALITY = 0.8;
@@ -77,6 +77,7 @@ export async function saveNoteWithPhotos(noteFields, photos, caption) {
       await recordPut(tx, record);
     }
   });
+  queued();
   return noteId;
 }
 

@@ -2,8 +2,8 @@
 
 Only JPEG, PNG and WebP are kept. The pixel count is read from the header and refused past
 the limit before anything is decoded (a decompression bomb: a few kilobytes that would
-decode to gigabytes). A photo carrying metadata (EXIF with GPS, XMP, comments, text chunks,
-ICC profiles that can name a device) is re-encoded without it; one without any (what the
+decode to gigabytes). A photo carrying metadata (EXIF with GPS, XMP, comments, text chunks)
+is re-encoded without it (and without any colour profile); one without any (what the
 app's canvas makes) is kept byte for byte, so its SHA-256 stays the one the phone declared.
 """
 
@@ -21,7 +21,8 @@ from server.errors import ApiError
 # Pillow format -> the content type it is stored and served as.
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # `info` keys that are metadata about the picture's making, not the picture.
-METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "photoshop"}
+# A colour profile (ICC) stays: it says how to show the colours (a browser's canvas adds sRGB's).
+METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop"}
 THUMBNAIL_EDGE = 320
 
 
