@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
-BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live"]
+BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live", "photos"]
 
 
 def machine() -> str:
@@ -68,9 +68,9 @@ def write(kept: dict[str, str]) -> None:
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench [name ...]`: sync, pwa, cotext, reports,",
-        "report_limits, reminders, live). Figures are medians of several runs; ratios compare two",
-        "systems measured side by side in the same run, because these machines are shared and",
-        "noisy. Targets come from the issues.",
+        "report_limits, reminders, live, photos). Figures are medians of several runs; ratios",
+        "compare two systems measured side by side in the same run, because these machines are",
+        "shared and noisy. Targets come from the issues.",
         "",
         f"Last written {dt.date.today().isoformat()} at commit `{commit or 'uncommitted'}`.",
         "",
