@@ -84,7 +84,9 @@ def capture_times(live: LiveServer, staff: Any, observation_id: str, picture: Pa
         times = []
         for n in range(CAPTURES):
             page.set_input_files("input[type=file][capture=environment]", str(picture))
-            page.wait_for_function(f"performance.getEntriesByName('photo-saved').length > {n}")
+            page.wait_for_function(
+                "(n) => performance.getEntriesByName('photo-saved').length > n", arg=n
+            )
             times.append(
                 page.evaluate(
                     f"""() => {{
