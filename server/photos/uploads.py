@@ -17,6 +17,7 @@ import binascii
 import contextlib
 import fcntl
 import hashlib
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ from server.photos.models import PhotoUpload
 
 CHECKSUMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
 CHUNK = 64 * 1024
+COUNT = re.compile(r"[0-9]{1,18}")
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -48,6 +50,11 @@ def parse_metadata(header: str) -> dict[str, str]:
                 "invalid_metadata", f"Upload-Metadata {key!r} is not base64 UTF-8."
             ) from None
     return found
+
+
+def _count(header: str | None) -> int | None:
+    """A tus length or offset header: ASCII digits only (not "²", "+1" or " 1"), or None."""
+    return int(header) if header is not None and COUNT.fullmatch(header) else None
 
 
 def _bad(code: str, message: str) -> ApiError:
@@ -104,9 +111,9 @@ def check_quota(school_id: uuid.UUID, more: int) -> None:
 
 def create(user: User, length_header: str | None, metadata_header: str) -> PhotoUpload:
     """A new upload for an attachment (POST with Upload-Length and Upload-Metadata)."""
-    if length_header is None or not length_header.isdigit():
+    length = _count(length_header)
+    if length is None:
         raise _bad("invalid_upload_length", "Send Upload-Length: the photo's size in bytes.")
-    length = int(length_header)
     limit = int(current_app.config["PHOTO_MAX_BYTES"])
     if length > limit:
         raise ApiError(413, "photo_too_large", f"A photo may be at most {limit:,} bytes.")
@@ -172,10 +179,10 @@ def append(
 ) -> int:
     """PATCH: append the body at Upload-Offset; the new offset (the last byte completes it)."""
     upload, offset = find(user, upload_id)
-    claimed = headers.get("Upload-Offset")
-    if claimed is None or not claimed.isdigit():
+    claimed = _count(headers.get("Upload-Offset"))
+    if claimed is None:
         raise _bad("invalid_upload_offset", "Send Upload-Offset: where this body starts.")
-    if int(claimed) != offset:
+    if claimed != offset:
         raise ApiError(
             409, "offset_mismatch", f"This upload is at {offset}, not {claimed}: HEAD, then go on.",
             {"offset": offset},

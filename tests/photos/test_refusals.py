@@ -30,6 +30,8 @@ from tests.photos.support import (
 )
 from tests.support.sync import new_id
 
+OCTETS = "application/offset+octet-stream"
+
 
 def png_bomb(side: int = 10_000) -> bytes:
     """A real PNG of side x side grey pixels: about 100 KB that would decode to 100 MB."""
@@ -120,10 +122,17 @@ def test_bad_requests_are_refused_before_a_byte_is_kept(
     assert (answer.status, error_code(answer)) == (404, "not_found")
     answer = tus.create(attachment_id, len(data) - 1)
     assert (answer.status, error_code(answer)) == (400, "length_mismatch")
+    odd = {"Upload-Length": "\u00b2", "Upload-Metadata": "attachment_id !!"}
+    answer = tus.request("POST", "/api/v1/uploads/", odd)
+    assert (answer.status, error_code(answer)) == (400, "invalid_upload_length")
+    answer = tus.request("POST", "/api/v1/uploads/", {**odd, "Upload-Length": "10"})
+    assert (answer.status, error_code(answer)) == (400, "invalid_metadata")
     location = tus.create(attachment_id, len(data)).headers["Location"]
     answer = tus.patch(location, 0, data, checksum("sha1", data[:-1]))
     assert (answer.status, error_code(answer)) == (460, "checksum_mismatch")
     assert tus.offset(location) == 0
+    answer = tus.request("PATCH", location, {"Upload-Offset": "+0", "Content-Type": OCTETS}, data)
+    assert (answer.status, error_code(answer)) == (400, "invalid_upload_offset")
     answer = tus.patch(location, 5, data[5:])
     assert (answer.status, error_code(answer)) == (409, "offset_mismatch")
     assert json.loads(answer.body)["error"]["details"] == {"offset": 0}
