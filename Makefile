@@ -16,7 +16,7 @@ help:
 	@echo "make test    set up (Debian packages, venv, npm) and run every test, SQLite and PostgreSQL"
 	@echo "make lint    ruff, mypy, and the PWA's JSDoc types (tsc)"
 	@echo "make bench   benchmarks, written to BENCHMARKS.md"
-	@echo "make vendor  rebuild pwa/vendor/yjs.js from the locked npm package (then commit it)"
+	@echo "make vendor  rebuild pwa/vendor/yjs.js and tus.js from the locked npm packages (then commit them)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -73,9 +73,15 @@ VENDOR_YJS = node_modules/.bin/esbuild scripts/vendor-yjs.js --bundle --format=e
 	--banner:js="// @ts-nocheck Yjs $$(node -p "require('yjs/package.json').version") (MIT License, Kevin Jahns), bundled by make vendor from package-lock.json: do not edit."
 
 VENDOR_OUT ?= pwa/vendor/yjs.js
+# tus-js-client for the photo uploads (issue 16), bundled the same way for the browser.
+VENDOR_TUS = node_modules/.bin/esbuild scripts/vendor-tus.js --bundle --format=esm --minify \
+	--platform=browser --legal-comments=none --log-level=warning \
+	--banner:js="// @ts-nocheck tus-js-client $$(node -p "require('tus-js-client/package.json').version") (MIT License, Transloadit), bundled by make vendor from package-lock.json: do not edit."
+VENDOR_TUS_OUT ?= pwa/vendor/tus.js
 
 vendor: $(NODE_STAMP)
 	$(VENDOR_YJS) --outfile=$(VENDOR_OUT)
+	$(VENDOR_TUS) --outfile=$(VENDOR_TUS_OUT)
 
 bench: system-deps setup $(NODE_STAMP) $(BENCH_NODE_STAMP)
 	$(BIN)/python -m bench

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
 BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live", "live_pwa"]
+BENCHES += ["photos"]  # issue 16: uploads, capture, thumbnails
 BENCHES += ["sign_in", "second_factor"]  # issue 14: school sign-in; the second factor and roster
 BENCHES += ["phases", "load", "reflection"]  # issue 17: by phase; load test; 5,000 reminders
 
@@ -70,10 +71,10 @@ def write(kept: dict[str, str]) -> None:
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench [name ...]`: sync, pwa, cotext, reports,",
-        "report_limits, reminders, live, live_pwa, sign_in, second_factor, phases, load,",
-        "reflection). Figures are medians of several runs; ratios compare two systems measured",
-        "side by side in the same run, because these machines are shared and noisy. Targets",
-        "come from the issues.",
+        "report_limits, reminders, live, live_pwa, photos, sign_in, second_factor, phases,",
+        "load, reflection). Figures are medians of several runs; ratios compare two systems",
+        "measured side by side in the same run, because these machines are shared and noisy.",
+        "Targets come from the issues.",
         "",
         f"Last written {dt.date.today().isoformat()} at commit `{commit or 'uncommitted'}`.",
         "",

@@ -114,7 +114,7 @@ def build_observation(meta: Meta, data: ObservationData, seconds: float = RENDER
     """The observation summary."""
     notes = sorted(data.notes, key=lambda n: (n.at, n.minute or 0))
     lines = 30 + len(notes) + _text_lines(*(n.text for n in notes)) + 2 * len(data.next_steps)
-    lines += _text_lines(data.strengths, data.wonderings, data.reflection)
+    lines += _text_lines(data.strengths, data.wonderings, data.reflection) + 30 * len(data.photos)
     context = _context(
         meta,
         data.title,
@@ -124,7 +124,8 @@ def build_observation(meta: Meta, data: ObservationData, seconds: float = RENDER
         toc=_within_budget(lines),
     )
     name = f"observation-{data.starts_at.date().isoformat()}-{text.slug(data.title)}.pdf"
-    return Pdf(name, render_pdf("observation.html", context, seconds))
+    photos = tuple((p.content_type, p.data) for p in data.photos)
+    return Pdf(name, render_pdf("observation.html", context, seconds, photos))
 
 
 # ---- teacher's professional learning record ------------------------------------------------

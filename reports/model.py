@@ -96,6 +96,18 @@ class StepItem:
 
 
 @dataclass(frozen=True)
+class PhotoItem:
+    """A photo of pupils' work (issue 16): its bytes as stored, checked when uploaded."""
+
+    content_type: str
+    data: bytes
+    caption: str
+    author: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class ObservationData:
     """One observation as its reader may see it."""
 
@@ -118,6 +130,7 @@ class ObservationData:
     notes: tuple[NoteItem, ...] = ()
     next_steps: tuple[StepItem, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    photos: tuple[PhotoItem, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Templates autoescape everything: note text prints as text, whatever it contains. WeasyPrint
 fetches through `ReportUrlFetcher`, which serves the files of `reports/static` by name under
-the `report-static:` scheme and refuses every other URL (file:, http:, https:, data:, ...),
+the `report-static:` scheme, the report's own photos by number under `report-photo:` (bytes
+the server read and checked with Pillow when they were uploaded, handed in with the HTML),
+and refuses every other URL (file:, http:, https:, data:, ...),
 so neither a template slip nor a crafted note can make the server read a file or the network.
 
 Layout is bounded in time: `render_pdf` lays out in a child process and stops it after
@@ -34,6 +36,9 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 STATIC_SCHEME = "report-static:"
+PHOTO_SCHEME = "report-photo:"
+# A report's photos: (content type, bytes), referred to as report-photo:<index>.
+Photos = tuple[tuple[str, bytes], ...]
 # A static file is looked up by exact name in this list: no path is ever built from a URL.
 STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 MAX_PAGES = 100  # a backstop: builders refuse long reports before layout
@@ -56,14 +61,20 @@ class RefusedUrl(ValueError):
 
 
 class ReportUrlFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `report-static:<name>` from reports/static and refuses everything else."""
+    """Serves `report-static:<name>` from reports/static, `report-photo:<n>` from the photos
+    given, and refuses everything else."""
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("report-static",), allow_redirects=False)
+    def __init__(self, photos: Photos = ()) -> None:
+        super().__init__(allowed_protocols=("report-static", "report-photo"), allow_redirects=False)
         self.refused: list[str] = []
+        self.photos = photos
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        """The static file named by the URL, or RefusedUrl."""
+        """The static file or photo named by the URL, or RefusedUrl."""
+        number = url[len(PHOTO_SCHEME) :] if url.startswith(PHOTO_SCHEME) else ""
+        if number.isdigit() and int(number) < len(self.photos):
+            content_type, data = self.photos[int(number)]
+            return URLFetcherResponse(url, data, {"Content-Type": content_type})
         name = url[len(STATIC_SCHEME) :] if url.startswith(STATIC_SCHEME) else None
         path = STATIC_FILES.get(name) if name else None
         if path is None:
@@ -127,9 +138,11 @@ def html_to_pdf(
     return pdf
 
 
-def render_pdf(template: str, context: dict[str, Any], seconds: float = RENDER_SECONDS) -> bytes:
+def render_pdf(
+    template: str, context: dict[str, Any], seconds: float = RENDER_SECONDS, photos: Photos = ()
+) -> bytes:
     """A template rendered to PDF, its layout stopped after `seconds` (RenderTimeout)."""
-    return pdf_within(render_html(template, context), seconds)
+    return pdf_within(render_html(template, context), seconds, photos=photos)
 
 
 _WORKERS = multiprocessing.get_context("forkserver")
@@ -137,10 +150,11 @@ _WORKERS = multiprocessing.get_context("forkserver")
 _WORKERS.set_forkserver_preload(["__main__", "reports.warm"])
 
 
-def pdf_within(html: str, seconds: float, max_pages: int = MAX_PAGES) -> bytes:
+def pdf_within(html: str, seconds: float, max_pages: int = MAX_PAGES, photos: Photos = ()) -> bytes:
     """html_to_pdf in a child process, stopped (RenderTimeout) after `seconds`."""
     receiver, sender = _WORKERS.Pipe(duplex=False)
-    child = _WORKERS.Process(target=_lay_out, args=(html, max_pages, sender), daemon=True)
+    args = (html, max_pages, sender, photos)
+    child = _WORKERS.Process(target=_lay_out, args=args, daemon=True)
     child.start()
     sender.close()
     try:
@@ -161,10 +175,10 @@ def pdf_within(html: str, seconds: float, max_pages: int = MAX_PAGES) -> bytes:
     return pdf
 
 
-def _lay_out(html: str, max_pages: int, sender: Connection) -> None:
+def _lay_out(html: str, max_pages: int, sender: Connection, photos: Photos = ()) -> None:
     """In the child: lay out and send back ("pdf", bytes), ("too_large" | "error", text)."""
     try:
-        sender.send(("pdf", html_to_pdf(html, max_pages)))
+        sender.send(("pdf", html_to_pdf(html, max_pages, ReportUrlFetcher(photos))))
     except ReportTooLarge as exc:
         sender.send(("too_large", str(exc)))
     except Exception as exc:  # reported to the parent, which raises it as a 500

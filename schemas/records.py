@@ -48,6 +48,20 @@ NOTE_CATEGORIES = (
 LOOKFOR_RATINGS = ("seen", "partly", "not_seen")
 NEXT_STEP_STATUSES = ("open", "done")
 FOCUS_KINDS = ("school", "personal")
+# Photos of pupils' work (issue 16): what the phone may send, and the largest it may say.
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+PHOTO_BYTES_MAX = 20 * 1024 * 1024
+PHOTO_SIDE_MAX = 10_000
+CAPTION_MAX = 500
+PHOTO_FIXED_FIELDS = (
+    "observation_id",
+    "note_id",
+    "content_type",
+    "bytes",
+    "sha256",
+    "width",
+    "height",
+)
 # Case pupils are pseudonymous labels ("A", "B2"), never full names: kept short on purpose.
 CASE_PUPIL_MAX = 20
 
@@ -141,6 +155,19 @@ class LookforSchema(RecordSchema):
     active = StrictBoolean()
 
 
+class AttachmentSchema(RecordSchema):
+    """A photo's record (its bytes go through /api/v1/uploads/, tus 1.0)."""
+
+    observation_id = fields.UUID(required=True)
+    note_id = fields.UUID(allow_none=True)
+    content_type = String(required=True, validate=one_of(PHOTO_TYPES))
+    bytes = StrictInteger(required=True, validate=validate.Range(min=1, max=PHOTO_BYTES_MAX))
+    sha256 = String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}\Z"))
+    width = StrictInteger(required=True, validate=validate.Range(min=1, max=PHOTO_SIDE_MAX))
+    height = StrictInteger(required=True, validate=validate.Range(min=1, max=PHOTO_SIDE_MAX))
+    caption = Text(max_length=CAPTION_MAX)
+
+
 class UserEntrySchema(BaseSchema):
     """A read-only directory entry as pulled."""
 
@@ -161,6 +188,7 @@ RECORD_SCHEMAS: dict[str, RecordSchema] = {
     "next_step": NextStepSchema(),
     "focus": FocusSchema(),
     "lookfor": LookforSchema(),
+    "attachment": AttachmentSchema(),
 }
 
 # Every other field defaults to empty when a record is created (PROTOCOL.md).
@@ -189,6 +217,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "next_step": {"observation_id": None, "due_on": None, "status": "open", "focus_id": None},
     "focus": {"description": "", "owner_id": None, "active": True},
     "lookfor": {"active": True},
+    "attachment": {"note_id": None, "caption": ""},
 }
 
 READ_ONLY_ENTITIES = ("user", "team")

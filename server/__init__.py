@@ -14,8 +14,10 @@ from server import extensions, timing, web
 from server.config import build_config, default_instance_path
 from server.errors import ApiError, is_api_request, register_error_handlers
 from server.json import OrjsonProvider
+from server.photos import storage as photo_storage
 
 JSON_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+UPLOADS = "/api/v1/uploads/"  # tus bodies are bytes (server.photos)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -55,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from server.accounts.oidc import pages as oidc_pages
 
     app.register_blueprint(oidc_pages.blp)  # /auth/oidc/start and /callback (browser pages)
+    photo_storage.init_app(app)
     register_error_handlers(app)
     _register_request_hooks(app)
     timing.init_app(app)
@@ -70,23 +73,29 @@ def _register_blueprints(openapi: extensions.LessonLoopApi) -> None:
     from server.accounts import admin, mfa_views, roster_views
     from server.accounts import views as accounts
     from server.accounts.oidc import views as oidc
+    from server.photos import views as photos
     from server.reminders import views as reminders
     from server.reports import views as reports
     from server.rights import views as rights
     from server.sync import views as sync
 
-    for module in (meta, accounts, admin, sync, reminders, reports, rights):
+    for module in (meta, accounts, admin, sync, reminders, reports, rights, photos):
         openapi.register_blueprint(module.blp)
     openapi.register_blueprint(oidc.blp)  # school sign-in (issue 14)
     openapi.register_blueprint(mfa_views.blp)
     openapi.register_blueprint(roster_views.blp)
 
 
+def uploading() -> bool:
+    """A tus request of the photo uploads, whose bodies are bytes, not JSON."""
+    return request.path.startswith(UPLOADS)
+
+
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
-        if is_api_request() and request.method in JSON_METHODS:
+        if is_api_request() and request.method in JSON_METHODS and not uploading():
             has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
             if has_body and not request.is_json:
                 raise ApiError(

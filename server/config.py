@@ -57,6 +57,7 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
         "VAPID_SUBJECT": env.get(ENV_PREFIX + "VAPID_SUBJECT", "mailto:admin@lessonloop.invalid"),
         "PUSH_ALLOW_PRIVATE_ENDPOINTS": False,
         **_feature_limits(env),
+        **_photo_limits(env),
         "TRUSTED_PROXIES": env.get(ENV_PREFIX + "TRUSTED_PROXIES"),
         # Server-Timing headers with each phase's time (server.timing): benchmarks, load test.
         "SERVER_TIMING": env.get(ENV_PREFIX + "SERVER_TIMING", "") == "1",
@@ -79,6 +80,19 @@ def _feature_limits(env: Mapping[str, str]) -> dict[str, Any]:
         "EXPORT_SYNC_MAX_OBSERVATIONS": 200,
         # A report's layout is stopped past this (503 report_timeout): under gunicorn's 30 s.
         "REPORT_RENDER_SECONDS": float(env.get(ENV_PREFIX + "REPORT_RENDER_SECONDS", "10")),
+    }
+
+
+def _photo_limits(env: Mapping[str, str]) -> dict[str, Any]:
+    """Photos (server.photos, docs/photos.md): sizes, the school's quota, where files go."""
+    return {
+        "PHOTO_MAX_BYTES": int(env.get(ENV_PREFIX + "PHOTO_MAX_BYTES", 5 * 1024 * 1024)),
+        "PHOTO_MAX_PIXELS": int(env.get(ENV_PREFIX + "PHOTO_MAX_PIXELS", 40_000_000)),
+        "PHOTO_SCHOOL_QUOTA_BYTES": int(
+            env.get(ENV_PREFIX + "PHOTO_SCHOOL_QUOTA_BYTES", 10 * 1024**3)
+        ),
+        "PHOTO_STORAGE_PATH": env.get(ENV_PREFIX + "PHOTO_STORAGE_PATH"),
+        "PHOTO_STAGING_PATH": env.get(ENV_PREFIX + "PHOTO_STAGING_PATH"),
     }
 
 

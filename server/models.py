@@ -390,10 +390,13 @@ class PushSubscription(Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+from server.attachment import Attachment as Attachment  # noqa: E402  (photos: its own module)
+
 SYNCED_MODELS: dict[str, type[SyncedMixin]] = {
     "observation": Observation,
     "note": Note,
     "next_step": NextStep,
     "focus": Focus,
     "lookfor": Lookfor,
+    "attachment": Attachment,
 }

@@ -19,8 +19,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
-from schemas.records import READ_ONLY_ENTITIES
+from schemas.records import PHOTO_FIXED_FIELDS, READ_ONLY_ENTITIES
 from server.models import (
+    Attachment,
     Focus,
     Lookfor,
     NextStep,
@@ -140,6 +141,14 @@ def focus_readable(reader: Reader) -> ColumnElement[bool]:
     )
 
 
+def attachment_readable(reader: Reader) -> ColumnElement[bool]:
+    """A photo is seen by whoever sees its observation (and so its note)."""
+    return and_(
+        Attachment.school_id == reader.school_id,
+        Attachment.observation_id.in_(readable_observation_ids(reader)),
+    )
+
+
 def school_wide(model: Any, reader: Reader) -> ColumnElement[bool]:
     """Look-fors, users and teams: the whole school."""
     clause: ColumnElement[bool] = model.school_id == reader.school_id
@@ -165,6 +174,7 @@ READ_RULES: dict[str, ReadRule] = {
     "lookfor": ReadRule(Lookfor, _school_wide_rule(Lookfor)),
     "user": ReadRule(User, _school_wide_rule(User)),
     "team": ReadRule(Team, _school_wide_rule(Team)),
+    "attachment": ReadRule(Attachment, attachment_readable),
 }
 # The fields the read rules above depend on: changing one may change who sees what.
 SCOPE_FIELDS: dict[str, frozenset[str]] = {
@@ -184,6 +194,7 @@ def changes_scope(entity: str, fields: Mapping[str, Any], *, new: bool) -> bool:
 FIXED_FIELDS: dict[str, tuple[str, ...]] = {
     "note": ("observation_id",),
     "focus": ("kind", "owner_id"),
+    "attachment": PHOTO_FIXED_FIELDS,  # a photo's place and bytes: only its caption changes
 }
 
 
@@ -253,6 +264,18 @@ def may_create_note(observation_fields: Mapping[str, Any], user: User) -> bool:
 
 def may_change_note(created_by: uuid.UUID, user: User) -> bool:
     """Note: only its author may change or delete it."""
+    return created_by == user.id
+
+
+def may_create_attachment(
+    observation_fields: Mapping[str, Any], note_author: uuid.UUID | None, user: User
+) -> bool:
+    """Photo: the participants of its observation add one; on a note, only the note's author."""
+    return is_participant(observation_fields, user.id) and note_author in (None, user.id)
+
+
+def may_change_attachment(created_by: uuid.UUID, user: User) -> bool:
+    """Photo: only whoever added it may change its caption, delete it or upload its bytes."""
     return created_by == user.id
 
 

@@ -37,6 +37,8 @@ MODULE_ONLY = "// module-only"
 TEMPLATED = {"index.html", "sw.js", "manifest.webmanifest"}
 COMPRESSIBLE = {".html", ".js", ".css", ".svg", ".webmanifest", ".json"}
 VENDORED = "vendor/"  # built elsewhere (make vendor), already minified
+# Loaded only to upload photos, so only when online: served, but not precached in the shell.
+ONLINE_ONLY = {"vendor/tus.js"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 CSP = "; ".join(
@@ -151,7 +153,8 @@ def build_bundle(root: Path = PWA_DIR, salt: str = "") -> AppBundle:
     files = app_files(root)
     version = app_version(files, salt)
     assets = {n: _asset(n, b) for n, b in files.items() if n not in TEMPLATED}
-    shell = ["/", "/manifest.webmanifest", *(f"/app/{version}/{n}" for n in assets)]
+    cached = [n for n in assets if n not in ONLINE_ONLY]
+    shell = ["/", "/manifest.webmanifest", *(f"/app/{version}/{n}" for n in cached)]
 
     # The core modules (js/*.js) at once, with no import waterfall; each screen's modules
     # (js/screens, js/views) load when the screen is first shown.

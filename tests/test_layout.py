@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = ("accounts", "sync", "reminders", "reports", "demo", "rights")
+FEATURES = ("accounts", "sync", "reminders", "reports", "demo", "rights", "photos")
 SHARED = "server"
 # room -> the rooms it may import (its own room always).
 ALLOWED: dict[str, set[str]] = {
@@ -26,8 +26,17 @@ ALLOWED: dict[str, set[str]] = {
     "server.accounts": {"schemas", SHARED, "server.policy", "server.sync"},
     "server.sync": {"schemas", SHARED, "server.policy", "server.accounts", "server.reminders"},
     "server.reminders": {"schemas", SHARED, "server.policy", "server.accounts", "server.rights"},
-    "server.reports": {"schemas", SHARED, "server.policy", "server.accounts", "reports"},
+    "server.reports": {
+        "schemas",
+        SHARED,
+        "server.policy",
+        "server.accounts",
+        "reports",
+        "server.photos",
+    },
     "server.demo": {"schemas", SHARED, "server.accounts", "server.sync"},
+    # Photos (issue 16): tus uploads, the photo store, bytes and thumbnails.
+    "server.photos": {"schemas", SHARED, "server.policy", "server.accounts"},
     # The person's rights read every room's records and write tombstones through sync's lock.
     "server.rights": {
         "schemas",
@@ -36,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
         "server.accounts",
         "server.sync",
         "server.reports",
+        "server.photos",
     },
 }
 # The crossings between features, module by module: nothing else of another feature is used.
@@ -51,6 +61,8 @@ CROSSINGS: dict[str, set[str]] = {
     # Exports print the learning record; the worker applies retention daily.
     "server.reports": {"server.reports.service"},
     "server.rights": {"server.rights.retention"},
+    # The observation summary and a person's export read photos from the photo store.
+    "server.photos": {"server.photos.storage"},
 }  # fmt: skip
 # Modules that wire the rooms together, and so may import any of them.
 WIRING = {"server", "server.cli"}

@@ -154,6 +154,11 @@ ERROR_TABLE: dict[str, set[int]] = {
     "POST /api/v1/admin/sign-in/providers": ADMIN | {409} | JSON_BODY,
     "PATCH /api/v1/admin/sign-in/providers/{provider_id}": ADMIN | {404, 409} | JSON_BODY,
     "DELETE /api/v1/admin/sign-in/providers/{provider_id}": ADMIN | {404},
+    # Photos (issue 16): tus uploads, with tus's own 412 and 460 besides.
+    "POST /api/v1/uploads/": SIGNED_IN | {400, 404, 409, 413},
+    "PATCH /api/v1/uploads/{upload_id}": SIGNED_IN | {400, 404, 409, 413, 415},
+    "GET /api/v1/attachments/{attachment_id}/content": SIGNED_IN | {404},
+    "GET /api/v1/attachments/{attachment_id}/thumbnail": SIGNED_IN | {404},
 }
 ERROR_REF = "#/components/schemas/Error"
 

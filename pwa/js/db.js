@@ -15,7 +15,8 @@
  *             of a note or next step); `timeline` [parent, at] (notes in time order, `at` in
  *             epoch milliseconds). `recordPut` sets `parent` and `at` from the values shown.
  *             An observation or next step also keeps `yjs`: {field: base64 state of the
- *             co-written text's document on this device} (js/cotext.js).
+ *             co-written text's document on this device} (js/cotext.js). An attachment (a
+ *             photo, js/photos.js) filed under its observation keeps `photo` {bytes, uploaded}.
  * - outbox    seq -> a mutation waiting for the server's answer (index `record`).
  * - rejected  auto key -> a mutation the server refused, kept with its text and error.
  * - drafts    observation_id -> the capture screen's state: the kind of note, pupil, clock, visit.
@@ -44,7 +45,8 @@ const STORES = Object.freeze({
  *   fields: Record<string, any>, local: Record<string, any>, created_by: string | null,
  *   conflicts: Conflict[], resolved: string[], pendingSeq: number, at?: number,
  *   fieldVersions: Record<string, number>, problem: ApiErrorBody | null,
- *   yjs?: Record<string, string>, yjsTyped?: Record<string, {from: string, to: string}>
+ *   yjs?: Record<string, string>, yjsTyped?: Record<string, {from: string, to: string}>,
+ *   photo?: {bytes: ArrayBuffer, uploaded: boolean, problem?: string}
  * }} StoredRecord
  * @typedef {{
  *   seq: number, entity: string, id: string, op: 'put' | 'delete', base_version: number,
@@ -199,7 +201,7 @@ export function writeMeta(key, value) {
 }
 
 // The entities filed under an observation (index `parent`); notes are also in its `timeline`.
-const CHILD_ENTITIES = new Set(['note', 'next_step']);
+const CHILD_ENTITIES = new Set(['note', 'next_step', 'attachment']);
 
 /**
  * Set the record's index keys from the values it shows (its own changes over the pulled ones).

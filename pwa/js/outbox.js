@@ -57,7 +57,8 @@ export function onQueued(listener) {
   return () => listeners.delete(listener);
 }
 
-function queued() {
+/** Tell the listeners a change was queued (also for photos.js, which queues its own). */
+export function queued() {
   for (const listener of listeners) listener();
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { countEntries, readRejected } from './db.js';
+import { countWaitingPhotos } from './photos.js';
 
 const CHANNEL = 'lessonloop-sync';
 
@@ -69,8 +70,8 @@ export function notifyData(broadcast) {
   if (broadcast && channel) channel.postMessage({ type: 'changed' });
 }
 
-/** Re-read how many changes wait or need attention. */
+/** Re-read how many changes wait (photos whose bytes are still here count too) or need attention. */
 export async function refreshCounts() {
-  const [pending, rejected] = await Promise.all([countEntries(), readRejected()]);
-  publish({ pending, rejected: rejected.length });
+  const [entries, photos, rejected] = await Promise.all([countEntries(), countWaitingPhotos(), readRejected()]);
+  publish({ pending: entries + photos, rejected: rejected.length });
 }

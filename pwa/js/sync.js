@@ -21,6 +21,7 @@ import {
 } from './db.js';
 import { fieldKey, mergePulled } from './cotext.js';
 import { observe } from './hlc.js';
+import { uploadPhotos } from './photos.js';
 import { acknowledge, blankRecord, onQueued, renumber } from './outbox.js';
 import { notifyData, publish, refreshCounts, status } from './sync-status.js';
 
@@ -90,6 +91,7 @@ async function cycle() {
   }
   try {
     await pushAll(session);
+    await uploadPhotos(session); // the bytes of photos whose records the server has (photos.js)
     publish({ state: 'receiving', sending: [] });
     await pullAll(session);
     const lastSyncedAt = new Date().toISOString();

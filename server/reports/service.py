@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from server.extensions import db
 from server.models import Focus, School, User
 from server.policy import Reader
 from server.reports import access, cache, queries, walks
+from server.reports.photos import observation_photos
 from server.reports.queries import Scope, too_large
 from server.reports.teacher import teacher_data
 from server.school import school_zone
@@ -108,6 +110,7 @@ def observation_pdf(user: User, raw_id: str) -> Pdf:
     if notes > MAX_NOTES or characters > MAX_NOTE_CHARACTERS:
         raise too_large(f"{notes} notes, {characters} characters", READ_IN_THE_APP)
     content = queries.observation_data(scope, obs)
+    content = replace(content, photos=observation_photos(scope.reader, obs.id))  # issue 16
     meta = _meta(school, zone)
     return _render(partial(builders.build_observation, meta, content), READ_IN_THE_APP)
 

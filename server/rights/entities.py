@@ -18,6 +18,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Integer, String,
 from server.audit import AuditEvent
 from server.models import (
     UUID,
+    Attachment,
     Device,
     Focus,
     Lookfor,
@@ -44,6 +45,7 @@ MODELS: dict[str, Any] = {
     "observation": Observation,
     "next_step": NextStep,
     "note": Note,
+    "attachment": Attachment,
     "audit_event": AuditEvent,
 }
 # Columns never exported: a device's token, an audit row's local number (a restore renumbers).
@@ -74,6 +76,8 @@ DESCRIPTIONS = {
     "observation": "An observation with its participants, focuses, reflections and merge data.",
     "next_step": "An agreed next step.",
     "note": "A note taken during or about an observation.",
+    "attachment": "A photo of pupils' work on an observation (its bytes are in photos/ of a "
+    "personal export); stored_* say what the server keeps (None until it arrived).",
     "audit_event": "Who read, downloaded, shared, exported or erased what, when, from where.",
 }
 

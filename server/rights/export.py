@@ -24,6 +24,7 @@ from server import audit, policy
 from server.errors import ApiError
 from server.extensions import db
 from server.models import (
+    Attachment,
     Device,
     Focus,
     NextStep,
@@ -35,6 +36,7 @@ from server.models import (
     User,
     UserTeam,
 )
+from server.photos import storage
 from server.policy import Reader
 from server.reports import service as reports
 from server.rights import entities, trail
@@ -93,6 +95,7 @@ def personal_document(user: User) -> dict[str, Any]:
     lists = {
         "observations": observations,
         "notes": notes,
+        "photos": _photos(reader, ids),
         "next_steps": steps,
         "focuses": focuses,
         "teams": _rows(
@@ -111,6 +114,12 @@ def personal_document(user: User) -> dict[str, Any]:
         format=entities.FORMAT, kind="personal", person=entities.to_json("user", user, keep)
     )
     return document
+
+
+def _photos(reader: Reader, observation_ids: list[Any]) -> list[Attachment]:
+    """The photos of the person's observations (whoever took them)."""
+    readable = policy.attachment_readable(reader)
+    return _rows(Attachment, readable, Attachment.observation_id.in_(observation_ids))
 
 
 def _team_ids(user: User) -> Any:
@@ -179,11 +188,23 @@ def personal_zip(user: User) -> tuple[bytes, str]:
     for key, entity in PERSONAL_LISTS.items():
         files[f"csv/{key}.csv"] = csv_text(document[key], entity).encode()
     files["csv/person.csv"] = csv_text([document["person"]], "user").encode()
+    files.update(photo_files(document["photos"]))
     if isinstance(pdf_note, bytes):
         files["learning-record.pdf"] = pdf_note
     files["export.schema.json"] = (json.dumps(schema_document(), indent=2) + "\n").encode()
     files["README.txt"] = readme(document, today, pdf_note).encode()
     return zip_bytes(files), f"lesson-loop-my-data-{today.isoformat()}.zip"
+
+
+def photo_files(photos: list[dict[str, Any]]) -> dict[str, bytes]:
+    """photos/<attachment id>.<jpg|png|webp>: the bytes the server keeps of each photo."""
+    found = {}
+    for photo in photos:
+        data = storage.store().get(photo["stored_key"]) if photo["stored_key"] else None
+        if data is not None and not photo["deleted"]:
+            extension = {"image/png": "png", "image/webp": "webp"}.get(photo["content_type"], "jpg")
+            found[f"photos/{photo['id']}.{extension}"] = data
+    return found
 
 
 def _learning_record(user: User, today: dt.date) -> bytes | str:
@@ -220,6 +241,7 @@ This archive holds everything Lesson Loop stores about you that you may see.
 
 data.json            everything, as JSON; its structure is export.schema.json (JSON Schema)
 csv/*.csv            the same lists as CSV, one file per list (open them in a spreadsheet)
+photos/              the photos of pupils' work on your observations (named by their id)
 {record}
 export.schema.json   what each field of data.json means
 

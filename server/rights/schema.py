@@ -18,6 +18,7 @@ PERSONAL_LISTS = {
     "people": "user",
     "observations": "observation",
     "notes": "note",
+    "photos": "attachment",
     "next_steps": "next_step",
     "focuses": "focus",
     "devices": "device",

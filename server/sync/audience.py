@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, insert, select, update
 from server import policy
 from server.extensions import db
 from server.models import (
+    Attachment,
     Eviction,
     Focus,
     NextStep,
@@ -110,10 +111,14 @@ def _observation_family(
     steps = db.session.execute(
         select(NextStep.id).where(NextStep.observation_id == observation_id)
     ).scalars()
+    photos = db.session.execute(
+        select(Attachment.id).where(Attachment.observation_id == observation_id)
+    ).scalars()
     return {
         "observation": [observation_id],
         "note": list(notes),
         "next_step": list(steps),
+        "attachment": list(photos),
         "focus": sorted(focus_ids | set(_personal_focus_ids(observation_id))),
     }
 
@@ -149,8 +154,9 @@ def bump(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> None:
 
 
 def bump_children(observation_id: uuid.UUID, versions: VersionAllocator) -> None:
-    """New versions for every note and next step of an observation (one statement each)."""
-    for model in (Note, NextStep):
+    """New versions for every note, next step and photo of an observation (a statement each)."""
+    model: Any
+    for model in (Note, NextStep, Attachment):
         count = db.session.execute(
             select(func.count()).select_from(model).where(model.observation_id == observation_id)
         ).scalar_one()

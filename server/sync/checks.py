@@ -189,10 +189,34 @@ def _check_lookfor(batch: Batch, entry: Entry | None, fields: dict[str, Any]) ->
             )
 
 
+def _check_attachment(batch: Batch, entry: Entry | None, fields: dict[str, Any]) -> None:
+    """A photo: added to an observation one takes part in (on one's own note), then its own."""
+    if entry is not None:
+        if not policy.may_change_attachment(entry.created_by, batch.user):
+            raise _forbid("Only whoever added a photo may change or delete it.")
+        return
+    observation = batch.in_school("observation", fields["observation_id"])
+    if observation is None:
+        raise _unknown(
+            "There is no such observation in this school.",
+            "observation_id",
+            [fields["observation_id"]],
+        )
+    note_id, author = fields.get("note_id"), None
+    if note_id:
+        note = batch.in_school("note", note_id)
+        if note is None or note.state.fields["observation_id"] != fields["observation_id"]:
+            raise _unknown("There is no such note on this observation.", "note_id", [note_id])
+        author = note.created_by
+    if not policy.may_create_attachment(observation.state.fields, author, batch.user):
+        raise _forbid("Photos are added by the observation's participants, on their own notes.")
+
+
 RULES: dict[str, Callable[[Batch, Entry | None, dict[str, Any]], None]] = {
     "observation": _check_observation,
     "note": _check_note,
     "next_step": _check_next_step,
     "focus": _check_focus,
     "lookfor": _check_lookfor,
+    "attachment": _check_attachment,
 }

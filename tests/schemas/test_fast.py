@@ -136,6 +136,16 @@ VALID: dict[str, dict[str, Any]] = {
         "active": True,
     },
     "lookfor": {"focus_id": SOME_UUID, "text": "Wait time", "active": False},
+    "attachment": {
+        "observation_id": SOME_UUID,
+        "note_id": None,
+        "content_type": "image/jpeg",
+        "bytes": 412_000,
+        "sha256": "0" * 64,
+        "width": 2048,
+        "height": 1536,
+        "caption": "Page 12",
+    },
     "observation": {
         "kind": "coaching",
         "title": "T",

@@ -12,6 +12,7 @@ import { CATEGORIES, DELIVERY, current, delivery, newId } from '../model.js';
 import { putRecord, saveNote } from '../outbox.js';
 import { mountCapture } from '../views/capture.js';
 import { beingDeleted, noteActions } from './note-actions.js';
+import { photoSection } from './photos.js';
 import { h } from '../dom.js';
 import { followChanges } from '../live.js';
 import { clockStart, mayMoveClock, minuteAt, restart, setStart, startAtTime, startIfNeeded, startMinutesAgo } from '../lesson-clock.js';
@@ -185,6 +186,19 @@ async function saveTyped(c, text) {
 }
 
 /**
+ * The note that holds photos taken now (screens/photos.js): at this minute, in this visit.
+ * @param {Capture} c
+ * @param {string} caption
+ */
+function photoNote(c, caption) {
+  const { draft } = c;
+  return {
+    observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(draft), category: 'evidence',
+    text: caption || 'A photo of pupils’ work', case_pupil: draft.case_pupil || '', tags: c.setup.isWalk ? [`visit-${draft.visit}`] : [],
+  };
+}
+
+/**
  * Tick a look-for for this visit (changing the tick already given, if any).
  * @param {Capture} c
  * @param {string} lookforId
@@ -279,6 +293,8 @@ export async function captureScreen(ctx, params) {
     refresh: async () => view.update(await captureData(c)),
   };
   const view = mountCapture(await captureData(c), captureActions(c));
+  const photos = photoSection(ctx, id, { noteFields: (caption) => photoNote(c, caption), onSaved: c.refresh }); // issue 16
+  view.node.append(photos.node);
   const { writeNow } = c.keeper;
   // Closing or hiding the app keeps the words typed so far, at once.
   const hide = () => { if (document.visibilityState === 'hidden') writeNow(); };
@@ -294,6 +310,7 @@ export async function captureScreen(ctx, params) {
       document.removeEventListener('visibilitychange', hide);
       stopLive();
       view.stop();
+      photos.stop();
       await writeNow();
     },
     /** Whether words are in the box (an update waits until they are saved as a note). */

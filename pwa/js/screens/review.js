@@ -10,6 +10,7 @@ import { basesOf, saved, submitted } from '../drafts.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { whoHasSeenThis } from './rights.js';
+import { photoSection } from './photos.js';
 import { choose, waiting } from '../undo.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
@@ -348,7 +349,8 @@ export async function reviewScreen(ctx, params) {
     },
   };
   const view = mountReview(loaded.view, reviewActions(ctx, r));
-  view.node.append(whoHasSeenThis(ctx, id)); // the audit trail (screens/rights.js)
+  const photos = photoSection(ctx, id); // photos of pupils' work, full size on tap (screens/photos.js)
+  view.node.append(photos.node, whoHasSeenThis(ctx, id)); // then the audit trail (screens/rights.js)
   performance.mark('review-ready');
   if (!loaded.view.complete) setTimeout(() => r.refresh(), 0); // the rest of the notes
   const stopLive = followChanges(ctx.session); // partners' notes as they are written (live.js)
@@ -360,6 +362,7 @@ export async function reviewScreen(ctx, params) {
     refresh: r.refresh,
     async leave() {
       stopLive();
+      photos.stop();
       await r.fields.flushAll();
     },
   };

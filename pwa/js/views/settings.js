@@ -33,6 +33,11 @@ function row(term, value) {
   return h('div', { class: 'def' }, h('dt', null, term), h('dd', null, value));
 }
 
+// Photos fill a phone quickly: warn when 80% of what the browser allows is used.
+const NEARLY_FULL = 'This device is nearly out of space for Lesson Loop. Connect so your photos and notes are sent; sent photos can then be cleared by signing out and in again.';
+/** @param {number | null} usage @param {number | null} quota */
+const nearlyFull = (usage, quota) => Boolean(quota && usage !== null && usage / quota >= 0.8);
+
 /** @type {((data: SettingsData, actions: SettingsActions) => HTMLElement | null)[]} */
 export const SECTIONS = [
   function attention(data, actions) {
@@ -63,6 +68,7 @@ export const SECTIONS = [
     return section('Storage on this device', h('dl', { class: 'defs' },
       row('Kept safe', persisted ? 'Yes. The browser will not clear Lesson Loop’s data to free space.' : 'Not promised. The browser may clear data when space runs low; send your changes often.'),
       row('Space used', quota ? `${formatBytes(usage)} of ${formatBytes(quota)} available` : formatBytes(usage))),
+    nearlyFull(usage, quota) ? h('p', { class: 'notice' }, icon('alert'), NEARLY_FULL) : null, // photos (issue 16)
     persisted ? null : h('button', { type: 'button', class: 'button wide', onclick: actions.onPersist }, 'Ask the browser to keep it safe'));
   },
   function reminders(data, actions) {

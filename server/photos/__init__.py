@@ -1,0 +1,1 @@
+"""Photos of pupils' work (issue 16): tus uploads, the photo store, bytes and thumbnails."""

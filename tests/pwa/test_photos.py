@@ -1,0 +1,172 @@
+"""Photos in the app (issue 16), in Chromium: taken offline with EXIF GPS tags, kept through a
+closed browser, delivered once when back online, and stored by the server without metadata;
+seen as thumbnails in capture and review, full size on tap (screenshots at 390x844)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import BrowserType, Page, expect
+
+from tests.photos.support import GPS
+from tests.pwa.helpers import (
+    PHONE,
+    SCREENS,
+    ApiUser,
+    Network,
+    NewContext,
+    Person,
+    deny_background_sync,
+    expect_pending,
+    open_app,
+    sign_in,
+    wait_for_service_worker,
+    wait_synced,
+    wait_until,
+)
+from tests.support.live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def phone_photo(path: Path) -> Path:
+    """A 3,000 x 2,000 'phone photo' with the camera's EXIF and a GPS position."""
+    gradient = Image.linear_gradient("L").resize((3000, 2000))
+    image = Image.merge(
+        "RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), gradient)
+    )
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[GPS] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
+    image.save(path, "JPEG", quality=90, exif=exif.tobytes())
+    return path
+
+
+def take_photo(page: Page, photo: Path, caption: str) -> None:
+    before = page.locator(".photo-strip li").count()
+    page.fill(".photo-controls input[type=text]", caption)
+    page.set_input_files("input[type=file][capture=environment]", str(photo))
+    expect(page.locator(".photo-strip li")).to_have_count(before + 1, timeout=20_000)
+
+
+def fetch(live: LiveServer, path: str, token: str) -> bytes:
+    request = urllib.request.Request(live.url + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body: bytes = response.read()
+        return body
+
+
+def stored_photos(instance: Path) -> list[Path]:
+    return [p for p in (instance / "photos").rglob("*") if p.is_file() and ".thumb" not in p.name]
+
+
+def test_a_photo_taken_offline_survives_a_closed_app_and_arrives_once_without_exif(
+    browser_type: BrowserType,
+    browser_type_launch_args: dict[str, Any],
+    new_context: NewContext,
+    live: LiveServer,
+    staff: dict[str, Person],
+    tmp_path: Path,
+) -> None:
+    api = ApiUser.login(live, staff["observer"].email)
+    observation_id = api.observation(
+        [(staff["observer"], "observer"), (staff["observee"], "observee")]
+    )
+    photo = phone_photo(tmp_path / "book.jpg")
+    profile = tmp_path / "phone-profile"
+    deny_background_sync(profile)
+    context = browser_type.launch_persistent_context(
+        profile, **browser_type_launch_args, viewport=PHONE
+    )
+    network = Network(context)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, live.url, staff["observer"])
+    wait_for_service_worker(page)
+    network.set_offline(True)
+    open_app(page, live.url, f"capture/{observation_id}")
+    page.wait_for_selector("main[data-ready=capture]")
+    expect(page.locator(".photo-reminder")).to_contain_text("no faces, no names")
+    take_photo(page, photo, "Fractions, page 12")
+    expect_pending(page, 2)  # the note holding the photo, and the photo
+    context.close()
+
+    context = browser_type.launch_persistent_context(
+        profile, **browser_type_launch_args, viewport=PHONE, offline=True
+    )
+    network = Network(context)
+    network.offline = True
+    page = context.pages[0] if context.pages else context.new_page()
+    open_app(page, live.url, f"capture/{observation_id}")
+    page.wait_for_selector("main[data-ready=capture]")
+    expect(page.locator(".photo-strip li img")).to_have_count(1)
+    expect(page.locator(".photo-strip .photo-caption")).to_have_text("Fractions, page 12")
+    expect_pending(page, 2)
+
+    network.set_offline(False)
+    wait_synced(page)
+    records = api.pull_all()
+    photos = [c for (entity, _), c in records.items() if entity == "attachment"]
+    assert len(photos) == 1
+    fields = photos[0]["fields"]
+    assert (fields["width"], fields["height"]) == (2048, 1365)  # shrunk on the phone
+    assert fields["caption"] == "Fractions, page 12"
+    served = fetch(live, f"/api/v1/attachments/{photos[0]['id']}/content", api.token)
+    assert hashlib.sha256(served).hexdigest() == fields["sha256"]
+    image = Image.open(io.BytesIO(served))
+    assert image.size == (2048, 1365)
+    assert not image.getexif()
+    assert b"PhoneMaker" not in served
+    wait_until(lambda: len(stored_photos(live_instance(live))) == 1, "the photo is not stored")
+    page.set_viewport_size(PHONE)
+    page.locator(".photos").scroll_into_view_if_needed()
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "photos-capture.png"))
+    context.close()
+    assert len(stored_photos(live_instance(live))) == 1, "delivered once"
+
+
+def live_instance(live: LiveServer) -> Path:
+    return Path(live.env["LESSONLOOP_INSTANCE_PATH"])
+
+
+def test_review_shows_a_partners_photo_from_the_server_and_full_size_on_tap(
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person], tmp_path: Path
+) -> None:
+    observer = ApiUser.login(live, staff["observer"].email)
+    observation_id = observer.observation(
+        [(staff["observer"], "observer"), (staff["observee"], "observee")]
+    )
+    photo = phone_photo(tmp_path / "book.jpg")
+    context = new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, live.url, staff["observer"])
+    open_app(page, live.url, f"capture/{observation_id}")
+    page.wait_for_selector("main[data-ready=capture]")
+    take_photo(page, photo, "Worked example on the board")
+    wait_synced(page)
+
+    partner = new_context(viewport=PHONE).new_page()
+    sign_in(partner, live.url, staff["observee"])
+    open_app(partner, live.url, f"review/{observation_id}")
+    partner.wait_for_selector("main[data-ready=review]")
+    thumb = partner.locator(".photo-strip li img")
+    expect(thumb).to_have_count(1, timeout=20_000)
+    wait_until(
+        lambda: thumb.evaluate("img => img.complete && img.naturalWidth") == 320, "no thumbnail"
+    )
+    partner.locator(".photos").scroll_into_view_if_needed()
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    partner.screenshot(path=str(SCREENS / "photos-review.png"))
+    partner.click(".photo-open")
+    large = partner.locator("dialog.photo-dialog img.photo-large")
+    expect(large).to_be_visible()
+    wait_until(
+        lambda: large.evaluate("img => img.complete && img.naturalWidth") == 2048, "no full size"
+    )
+    partner.screenshot(path=str(SCREENS / "photos-full-size.png"))
