@@ -7,6 +7,7 @@ import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { renderLead } from '../views/lead.js';
 import { live, nameMap, readAll, redrawnScreen, summary } from './common.js';
+import { can } from '../can.js';
 
 /** The first of September of this school year. */
 function schoolYearStart() {
@@ -23,13 +24,15 @@ async function load(ctx) {
   const all = await readAll();
   const names = nameMap(all.user);
   const lookfors = live(all.lookfor);
+  // Each focus and look-for offers its controls only where its `can.edit` allows (js/can.js).
+  const editable = new Set([...all.focus, ...all.lookfor].filter((r) => can(r, 'edit', me)).map((r) => `${r.entity}:${r.id}`));
   const focuses = live(all.focus).filter((f) => f.kind === 'school')
     .sort((a, b) => (a.active === b.active ? a.title.localeCompare(b.title) : a.active === false ? 1 : -1));
   const shared = live(all.observation).filter((o) => o.visibility === 'leads').sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
   return {
     focuses: focuses.map((f) => ({
-      id: f.id, title: f.title, description: f.description || '', active: f.active !== false,
-      lookfors: lookfors.filter((l) => l.focus_id === f.id).map((l) => ({ id: l.id, text: l.text, active: l.active !== false }))
+      id: f.id, title: f.title, description: f.description || '', active: f.active !== false, canEdit: editable.has(`focus:${f.id}`),
+      lookfors: lookfors.filter((l) => l.focus_id === f.id).map((l) => ({ id: l.id, text: l.text, active: l.active !== false, canEdit: editable.has(`lookfor:${l.id}`) }))
         .sort((a, b) => Number(b.active) - Number(a.active)),
     })),
     shared: shared.map((o) => {

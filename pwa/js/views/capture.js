@@ -12,7 +12,7 @@ import { editable } from './note-edit.js';
 /**
  * @typedef {{id: string, minute: number | null, category: string, categoryLabel: string, text: string,
  *   casePupil: string, rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
- *   problem: string | null}} NoteItem
+ *   problem: string | null, canEdit?: boolean, canDelete?: boolean}} NoteItem
  * @typedef {{
  *   title: string, isWalk: boolean, isStudy: boolean, categories: {value: string, label: string}[],
  *   category: string, casePupils: string[], casePupil: string, text: string, draftKey: string, clockStartedAt: number | null,
@@ -38,12 +38,12 @@ export function noteDelivery(note) {
 }
 
 /**
- * One of my notes, with its Edit button.
+ * One of my notes, with its Edit button where the server's `can` allows (js/can.js).
  * @param {NoteItem} note
  * @param {CaptureActions} actions
  */
 function noteItem(note, actions) {
-  return editable(noteBody(note), note, actions);
+  return note.canEdit ? editable(noteBody(note), note, actions) : noteBody(note);
 }
 
 /**

@@ -4,8 +4,8 @@
 import { empty, field, h, icon, replace, section } from '../dom.js';
 
 /**
- * @typedef {{id: string, text: string, active: boolean}} LookforItem
- * @typedef {{id: string, title: string, description: string, active: boolean, lookfors: LookforItem[]}} FocusItem
+ * @typedef {{id: string, text: string, active: boolean, canEdit: boolean}} LookforItem
+ * @typedef {{id: string, title: string, description: string, active: boolean, canEdit: boolean, lookfors: LookforItem[]}} FocusItem
  * @typedef {{
  *   focuses: FocusItem[], shared: import('./my-learning.js').LearningObservation[],
  *   teachers: {id: string, name: string}[], online: boolean, from: string, to: string
@@ -29,7 +29,7 @@ function lookforRow(look, actions) {
   const row = h('li', { class: ['lookfor-row', look.active ? null : 'retired'] });
   const show = () => replace(row,
     h('span', { class: 'lookfor-text' }, look.text, look.active ? null : h('span', { class: 'tag' }, 'Retired')),
-    h('button', { type: 'button', class: 'button small quiet', onclick: edit, 'aria-label': `Change look-for: ${look.text}` }, 'Change'));
+    look.canEdit ? h('button', { type: 'button', class: 'button small quiet', onclick: edit, 'aria-label': `Change look-for: ${look.text}` }, 'Change') : null);
   function edit() {
     const input = h('input', { type: 'text', value: look.text, 'aria-label': 'Look-for' });
     replace(row, h('form', { class: 'stack', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (input.value.trim()) actions.onEditLookfor(look.id, input.value.trim()); } },
@@ -57,11 +57,11 @@ function focusCard(focus, actions) {
     focus.description ? h('p', { class: 'card-meta' }, focus.description) : null,
     h('p', { class: 'label' }, 'Look-fors'),
     h('ul', { class: 'lookfor-list' }, focus.lookfors.length ? focus.lookfors.map((l) => lookforRow(l, actions)) : h('li', null, empty('No look-fors yet.'))),
-    h('form', { class: 'inline-add', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (newLook.value.trim()) actions.onAddLookfor(focus.id, newLook.value.trim()); } },
-      newLook, h('button', { type: 'submit', class: 'button small' }, 'Add')),
-    h('div', { class: 'row-actions' },
+    focus.canEdit ? h('form', { class: 'inline-add', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (newLook.value.trim()) actions.onAddLookfor(focus.id, newLook.value.trim()); } },
+      newLook, h('button', { type: 'submit', class: 'button small' }, 'Add')) : null,
+    focus.canEdit ? h('div', { class: 'row-actions' },
       h('button', { type: 'button', class: 'button small', onclick: edit }, 'Edit focus'),
-      h('button', { type: 'button', class: 'button small quiet', onclick: () => actions.onFocusActive(focus.id, !focus.active) }, focus.active ? 'Retire focus' : 'Bring back')));
+      h('button', { type: 'button', class: 'button small quiet', onclick: () => actions.onFocusActive(focus.id, !focus.active) }, focus.active ? 'Retire focus' : 'Bring back')) : null);
   function edit() {
     const title = h('input', { type: 'text', value: focus.title, maxlength: 200 });
     const description = h('textarea', { rows: 3 });
