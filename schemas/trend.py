@@ -1,4 +1,4 @@
-"""The Lead screen's look-for trend (an extension of PROTOCOL.md's Reports: docs/lead-screens.md)."""
+"""The Lead screen's look-for trend (PROTOCOL.md extension: docs/lead-screens.md)."""
 
 from __future__ import annotations
 
