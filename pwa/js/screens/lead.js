@@ -8,6 +8,7 @@ import { downloadReport } from '../reports.js';
 import { renderLead } from '../views/lead.js';
 import { live, nameMap, readAll, redrawnScreen, summary } from './common.js';
 import { can } from '../can.js';
+import { loadTrend } from '../trend.js';
 
 /** The first of September of this school year. */
 function schoolYearStart() {
@@ -38,7 +39,7 @@ async function load(ctx) {
     shared: shared.map((o) => {
       const s = summary(o, me, names);
       const people = (o.participants || []).map((/** @type {any} */ p) => names.get(p.user_id)).filter(Boolean).join(', ');
-      return { id: s.id, title: s.title, when: s.when, kind: s.kind, people, href: `#/review/${o.id}` };
+      return { id: s.id, title: s.title, when: s.when, kind: s.kind, people, href: `#/review/${o.id}`, kindValue: o.kind, day: isoDay(new Date(o.starts_at)), focusIds: o.focus_ids || [] };
     }),
     teachers: all.user.map((u) => ({ id: u.id, name: String(current(u).display_name), active: u.fields.active !== false }))
       .filter((u) => u.active).sort((a, b) => a.name.localeCompare(b.name)),
@@ -69,6 +70,7 @@ export async function leadScreen(ctx) {
     onEditLookfor: (id, text) => change('lookfor', id, { text }, 'Look-for saved.'),
     onLookforActive: (id, active) => change('lookfor', id, { active }, active ? 'Look-for brought back.' : 'Look-for retired. Past ticks are kept.'),
     onDownload: async (path) => ctx.toast(await downloadReport(path)),
+    loadTrend, // the current focus's chart (js/trend.js)
   };
   const screen = await redrawnScreen('Lead', 'lead', async () => renderLead(await load(ctx), actions));
   return screen;
