@@ -259,6 +259,9 @@ def _merge_with_scope(batch: Batch, entity: str, entry: Entry | None, mutation: 
     batch.flush()
     if entity == "observation":
         audience.observation_scope_changed(batch.user.school_id, record_id, before, batch.versions)
+        audience.participants_changed(
+            record_id, entry and entry.state, outcome.state, batch.versions
+        )
         _audit_sharing(batch, shared_before, outcome.state)
     elif entry is not None:
         audience.next_step_scope_changed(record_id, readers, batch.versions)
