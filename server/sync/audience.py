@@ -226,6 +226,7 @@ def resend_lead_rules(school_id: uuid.UUID, versions: VersionAllocator) -> None:
 def participants_changed(
     observation_id: uuid.UUID, before: Any, after: Any, versions: VersionAllocator
 ) -> None:
-    """Who takes part decides who may change the observation's next steps: they come again."""
-    if before is not None and before.fields.get("participants") != after.fields.get("participants"):
+    """Who takes part decides who may change the observation's next steps: they come again
+    (`before`: the participants before the write, None for a new observation)."""
+    if before is not None and before != after.fields.get("participants"):
         bump_children(observation_id, versions, models=(NextStep,))
