@@ -132,7 +132,8 @@ def test_the_observer_sees_no_share_switch_and_the_observee_does(
     ben.wait_for_selector("main[data-ready=review]")
     switch = ben.get_by_role("switch", name="Share with leads")
     expect(switch).to_have_count(1)
-    switch.check()
+    ben.locator("label.switch", has_text="Share with leads").click()  # where a thumb taps
+    expect(switch).to_be_checked()
     expect(ben.locator("main")).to_contain_text("Leads can read this observation")
     wait_synced(ben)
     wait_until(
