@@ -7,7 +7,7 @@
  * observed teacher: nothing here names anyone.
  */
 
-import { chips, choose, empty, field, h, icon, replace } from '../dom.js';
+import { chips, choose, empty, field, h, icon, longList, replace } from '../dom.js';
 import { RATINGS } from '../model.js';
 import { noteDelivery } from './capture.js';
 import { editable } from './note-edit.js';
@@ -137,9 +137,11 @@ function visitList(data, actions) {
  */
 function walkParts(data, actions) {
   const { years, teams } = classroomChips(data, actions);
+  const notes = h('ol', { class: 'notes' });
   return {
+    notes, drawNotes: longList(notes, (/** @type {WalkNote} */ n) => walkNote(n, actions), { first: 40, empty: 'Notes on this classroom appear here.' }),
     heading: h('h2', { class: 'visit-heading' }), years, teams, classLabel: classInput(actions),
-    lookfors: h('ul', { class: 'lookfors' }), note: shortNote(data, actions), notes: h('ol', { class: 'notes' }),
+    lookfors: h('ul', { class: 'lookfors' }), note: shortNote(data, actions),
     visits: h('ul', { class: 'visits' }), start: h('div', { class: 'visit-start' }),
     newVisit: h('button', { type: 'button', class: 'button primary wide', onclick: actions.onNewVisit }, icon('plus'), 'Next classroom'),
   };
@@ -187,7 +189,7 @@ function drawVisit(parts, next, actions) {
   parts.classLabel.disabled = !next.canEditVisit;
   if (document.activeElement !== parts.classLabel) parts.classLabel.value = current.classLabel;
   replace(parts.lookfors, lookforButtons(next.lookfors, actions));
-  replace(parts.notes, next.notes.map((n) => walkNote(n, actions)));
+  parts.drawNotes(next.notes.map((n) => ({ key: n.id, item: n })));
 }
 
 /**
