@@ -20,6 +20,7 @@ DEMO_PASSWORD = "riverside-demo"
 TOM = Person("", "tom.reilly@riverside.example", "Tom Reilly", "lead", DEMO_PASSWORD)
 LAPTOP = {"width": 1280, "height": 800}
 SHOTS = ROOT / "test-artifacts" / "lead"
+SVG_IMAGE = re.compile(r"^data:image/svg\+xml;charset=utf-8,%3Csvg")
 
 
 def shared_on_server(live: LiveServer) -> list[dict[str, Any]]:
@@ -64,7 +65,7 @@ def assert_trend_drawn(page: Page) -> None:
     charts = page.locator(".trend-lookfor img.trend-chart")
     assert charts.count() >= 1
     for index in range(charts.count()):
-        expect(charts.nth(index)).to_have_attribute("src", re.compile(r"^data:image/svg\+xml;charset=utf-8,%3Csvg"))
+        expect(charts.nth(index)).to_have_attribute("src", SVG_IMAGE)
         width = charts.nth(index).evaluate("(img) => img.complete ? img.naturalWidth : 0")
         assert width > 100
 
