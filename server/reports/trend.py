@@ -12,6 +12,7 @@ from typing import Any
 
 from reports import charts
 from reports import walks as tallies
+from reports.model import Period
 from server.errors import NotFoundError
 from server.extensions import db
 from server.models import School, User
@@ -29,13 +30,7 @@ def focus_trend(
     """Each look-for of the focus with its chart over the period (leads only)."""
     access.require_school_report(user)
     focus_id = access.parse_id(raw_id, "focus")
-    school = db.session.get(School, user.school_id)
-    assert school is not None  # a signed-in user always belongs to a school
-    zone = school_zone(school.timezone)
-    days = access.period(start, end, dt.datetime.now(zone).date())
-    low = dt.datetime.combine(days.start, dt.time(), zone)
-    high = dt.datetime.combine(days.end + dt.timedelta(days=1), dt.time(), zone)
-    scope = Scope(Reader.of(user), zone, low, high)
+    scope, days = _scope(user, start, end)
     focus = walks.readable_focus(scope.reader, focus_id)
     if focus is None:
         raise NotFoundError("There is no focus with this id that you may see.")
@@ -64,3 +59,14 @@ def focus_trend(
             for look in summary.lookfors
         ],
     }
+
+
+def _scope(user: User, start: dt.date | None, end: dt.date | None) -> tuple[Scope, Period]:
+    """The reader and the requested days in the school's time zone (the reports' range rules)."""
+    school = db.session.get(School, user.school_id)
+    assert school is not None  # a signed-in user always belongs to a school
+    zone = school_zone(school.timezone)
+    days = access.period(start, end, dt.datetime.now(zone).date())
+    low = dt.datetime.combine(days.start, dt.time(), zone)
+    high = dt.datetime.combine(days.end + dt.timedelta(days=1), dt.time(), zone)
+    return Scope(Reader.of(user), zone, low, high), days
