@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.pwa.helpers import (
     PHONE,
+    SCREENS,
     ApiUser,
     Network,
     NewContext,
@@ -93,6 +94,7 @@ def test_a_lead_on_a_teachers_shared_observation_is_offered_no_edit_and_makes_no
         "Ben Okafor has shared this with the school\u2019s leads."
     )
     no_edit_control(page)
+    page.screenshot(path=str(SCREENS / "lead-reads-a-shared-review-390.png"), full_page=True)
     # The only way left to write: the capture screen's address, typed by hand. It says why not.
     open_app(page, live.url, f"capture/{observation_id}")
     expect(page.locator("main")).to_contain_text("Only the people taking part add notes")
@@ -132,6 +134,7 @@ def test_the_observer_sees_no_share_switch_and_the_observee_does(
     ben.wait_for_selector("main[data-ready=review]")
     switch = ben.get_by_role("switch", name="Share with leads")
     expect(switch).to_have_count(1)
+    ben.screenshot(path=str(SCREENS / "observee-review-share-switch-390.png"), full_page=True)
     ben.locator("label.switch", has_text="Share with leads").click()  # where a thumb taps
     expect(switch).to_be_checked()
     expect(ben.locator("main")).to_contain_text("Leads can read this observation")

@@ -13,6 +13,7 @@ import { DEFAULT_ROLES, KINDS, KIND_HINTS, ROLES, suggestedTitle } from '../mode
  * @typedef {{onCreate: (fields: Record<string, any>, startNow: boolean) => Promise<string | null>}} FormActions
  */
 
+const TITLE_HINTS = { lesson: 'Leave empty for a title from the subject and class.', walk: 'Leave empty for “Learning walk:” and the focus.' };
 const YEAR_GROUPS = ['Reception', ...Array.from({ length: 13 }, (_, i) => `Year ${i + 1}`)];
 
 /**
@@ -219,12 +220,15 @@ export function renderObservationForm(data, actions) {
   const pupilsField = pupilsPicker(state);
   const kindHint = h('p', { class: 'hint' }, KIND_HINTS.peer_observation);
   const { lessonOnly, walkOnly } = lessonOrWalk(inputs);
+  const titleField = field('Title', inputs.title, TITLE_HINTS.lesson);
   const kindChips = chips('What kind of observation?', Object.entries(KINDS).map(([value, label]) => ({ value, label })), state.kind, (value) => {
     chooseKind(state, value, data.me.id);
     kindHint.textContent = KIND_HINTS[/** @type {keyof typeof KIND_HINTS} */ (value)];
     pupilsField.hidden = value !== 'lesson_study';
     lessonOnly.hidden = value === 'learning_walk';
     walkOnly.hidden = value !== 'learning_walk';
+    const titleHint = titleField.querySelector('.hint');
+    if (titleHint) titleHint.textContent = value === 'learning_walk' ? TITLE_HINTS.walk : TITLE_HINTS.lesson;
     people.drawPeople();
   }, { name: 'kind', className: 'chips-stack' });
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -237,7 +241,7 @@ export function renderObservationForm(data, actions) {
     field('Focus', inputs.focus, 'A school focus, or one of your own. A walk ticks its look-fors.'),
     lessonOnly, walkOnly,
     pupilsField,
-    field('Title', inputs.title, 'Leave empty for a title from the subject and class.'),
+    titleField,
     error,
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button primary wide' }, 'Create and start capturing'),

@@ -45,7 +45,7 @@ function group(title, items, none) {
 export function stepRow(step, onDone) {
   // Only where the step's `can.edit` allows (js/can.js): otherwise no box to tick.
   const box = h('input', { type: 'checkbox', onchange: () => onDone(step.id, box.checked) });
-  return h('li', { class: 'step', dataset: { id: step.id } },
+  return h('li', { class: ['step', step.editable === false ? 'step-readonly' : null], dataset: { id: step.id } },
     step.editable === false ? null : h('label', { class: 'step-check' }, box, h('span', { class: 'visually-hidden' }, `Mark done: ${step.text}`)),
     h('div', { class: 'step-body' },
       h('p', { class: 'step-text' }, step.text),
