@@ -45,9 +45,9 @@ export function visitLine(visit) {
  */
 function classroomChips(data, actions) {
   const years = chips('Year group', [{ value: '', label: 'Not recorded' }, ...data.yearGroups.map((y) => ({ value: y, label: y }))], '',
-    (value) => actions.onVisit({ year_group: value }), { name: 'visit-year', className: 'chips-scroll' });
+    (value) => actions.onVisit({ year_group: value }), { name: 'visit-year', className: 'chips-compact' });
   const teams = chips('Team', [{ value: '', label: 'Not recorded' }, ...data.teams.map((t) => ({ value: t.id, label: t.name }))], '',
-    (value) => actions.onVisit({ team_id: value || null }), { name: 'visit-team', className: 'chips-scroll' });
+    (value) => actions.onVisit({ team_id: value || null }), { name: 'visit-team', className: 'chips-compact' });
   return { years, teams };
 }
 
@@ -83,7 +83,7 @@ function lookforButtons(lookfors, actions) {
  * @param {WalkActions} actions
  */
 function shortNote(data, actions) {
-  const text = h('textarea', { id: 'note-text', class: 'capture-text', rows: 2, maxlength: 10000, placeholder: 'A short note on this classroom…', 'aria-label': 'Note on this classroom', dataset: { draft: data.draftKey } });
+  const text = h('textarea', { id: 'note-text', class: 'walk-note', rows: 2, maxlength: 10000, placeholder: 'A short note on this classroom…', 'aria-label': 'Note on this classroom', dataset: { draft: data.draftKey } });
   text.value = data.text;
   const save = async () => {
     const value = text.value;
