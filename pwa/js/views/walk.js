@@ -164,7 +164,6 @@ export function mountWalk(data, actions) {
   function update(next) {
     visit.hidden = !next.current;
     replace(parts.start, next.current ? null : h('p', { class: 'hint' }, 'Tap “Next classroom” as you walk into the first one.'));
-    parts.newVisit.hidden = !next.canEditVisit;
     if (next.current) drawVisit(parts, next, actions);
     replace(parts.visits, visitList(next, actions));
   }
