@@ -301,6 +301,7 @@ class Note(SyncedMixin, Model):
     case_pupil: Mapped[str] = mapped_column(Text, default="")
     lookfor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("lookfor.id"))
     lookfor_rating: Mapped[str | None] = mapped_column(String(10))
+    visit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("visit.id"))
 
 
 class NextStep(SyncedMixin, Model):
@@ -395,3 +396,4 @@ SYNCED_MODELS: dict[str, type[SyncedMixin]] = {
     "focus": Focus,
     "lookfor": Lookfor,
 }
+from server import visits  # noqa: E402, F401  (registers the walk's visits: README: leads)

@@ -31,6 +31,7 @@ from server.models import (
     Team,
     User,
 )
+from server.visits import Visit
 
 LEAD_ROLES = ("lead", "admin")
 ADMIN_ROLE = "admin"
@@ -125,6 +126,14 @@ def next_step_readable(reader: Reader) -> ColumnElement[bool]:
     )
 
 
+def visit_readable(reader: Reader) -> ColumnElement[bool]:
+    """A walk's visit is seen by whoever sees the walk (README: leads)."""
+    return and_(
+        Visit.school_id == reader.school_id,
+        Visit.observation_id.in_(readable_observation_ids(reader)),
+    )
+
+
 def focus_readable(reader: Reader) -> ColumnElement[bool]:
     """School focuses: everyone; personal: the owner and whoever sees an observation using it."""
     used_by_visible = (
@@ -165,6 +174,7 @@ READ_RULES: dict[str, ReadRule] = {
     "lookfor": ReadRule(Lookfor, _school_wide_rule(Lookfor)),
     "user": ReadRule(User, _school_wide_rule(User)),
     "team": ReadRule(Team, _school_wide_rule(Team)),
+    "visit": ReadRule(Visit, visit_readable),
 }
 # The fields the read rules above depend on: changing one may change who sees what.
 SCOPE_FIELDS: dict[str, frozenset[str]] = {
@@ -184,6 +194,7 @@ def changes_scope(entity: str, fields: Mapping[str, Any], *, new: bool) -> bool:
 FIXED_FIELDS: dict[str, tuple[str, ...]] = {
     "note": ("observation_id",),
     "focus": ("kind", "owner_id"),
+    "visit": ("observation_id",),
 }
 
 
@@ -290,6 +301,21 @@ def may_write_focus(kind: str, owner_id: str | None, user: User) -> bool:
 def focus_owner(kind: str, owner_id: str | None, user: User) -> str | None:
     """Focus: a new personal focus with no owner named is the writer's own."""
     return str(user.id) if kind == "personal" and owner_id is None else owner_id
+
+
+def may_write_visit(walk_fields: Mapping[str, Any], user: User) -> bool:
+    """Visit: whoever may add notes to the walk (its participants)."""
+    return may_create_note(walk_fields, user)
+
+
+def may_hold_visit(observation_fields: Mapping[str, Any]) -> bool:
+    """A visit belongs to a learning walk."""
+    return observation_fields.get("kind") == "learning_walk"
+
+
+def may_name_visit(note_observation_id: Any, visit_fields: Mapping[str, Any]) -> bool:
+    """Note: its `visit_id` names a visit of the note's own observation."""
+    return str(visit_fields.get("observation_id")) == str(note_observation_id)
 
 
 def may_write_lookfor(user: User) -> bool:

@@ -40,3 +40,8 @@ def can_focus(kind: str, owner_id: str | None, user: User) -> dict[str, bool]:
 def can_lookfor(user: User) -> dict[str, bool]:
     """Look-for: leads."""
     return {"edit": policy.may_write_lookfor(user)}
+
+
+def can_visit(walk: Mapping[str, Any] | None, user: User) -> dict[str, bool]:
+    """Visit: whoever may add notes to the walk."""
+    return {"edit": walk is not None and policy.may_write_visit(walk, user)}

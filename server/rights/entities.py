@@ -30,6 +30,7 @@ from server.models import (
     UserTeam,
     UTCDateTime,
 )
+from server.visits import Visit
 
 FORMAT = "lessonloop-export/1"
 # Entity -> its model, in the order a restore writes them (foreign keys hold).
@@ -42,6 +43,7 @@ MODELS: dict[str, Any] = {
     "focus": Focus,
     "lookfor": Lookfor,
     "observation": Observation,
+    "visit": Visit,
     "next_step": NextStep,
     "note": Note,
     "audit_event": AuditEvent,
@@ -73,6 +75,7 @@ DESCRIPTIONS = {
     "observation": "An observation with its participants, focuses, reflections and merge data.",
     "next_step": "An agreed next step.",
     "note": "A note taken during or about an observation.",
+    "visit": "A classroom visited on a learning walk: when, class, year group, subject, team.",
     "audit_event": "Who read, downloaded, shared, exported or erased what, when, from where.",
 }
 

@@ -41,6 +41,7 @@ from server.rights import jobs
 from server.rights.tombstones import TEXT_FIELDS, tombstone
 from server.sync import cotext
 from server.sync.versions import VersionAllocator, write_transaction
+from server.visits import Visit
 
 FORMER = "A former colleague"
 
@@ -112,6 +113,7 @@ def _erase_records(person: User, versions: VersionAllocator) -> dict[str, int]:
     return {
         "observations": tombstone(Observation, observations, versions),
         "notes": tombstone(Note, notes, versions),
+        "visits": tombstone(Visit, _ids(Visit, Visit.observation_id.in_(observations)), versions),
         "next_steps": tombstone(NextStep, steps, versions),
         "personal_focuses": tombstone(Focus, focuses, versions),
     }

@@ -39,6 +39,7 @@ from server.policy import Reader
 from server.reports import service as reports
 from server.rights import entities, trail
 from server.rights.schema import PERSONAL_LISTS, schema_document
+from server.visits import Visit
 
 # Above this many observations the export is built by a job (POST /api/v1/me/exports).
 SYNC_MAX_OBSERVATIONS = 200  # the default of EXPORT_SYNC_MAX_OBSERVATIONS
@@ -93,6 +94,7 @@ def personal_document(user: User) -> dict[str, Any]:
     lists = {
         "observations": observations,
         "notes": notes,
+        "visits": _rows(Visit, policy.visit_readable(reader), Visit.observation_id.in_(ids)),
         "next_steps": steps,
         "focuses": focuses,
         "teams": _rows(

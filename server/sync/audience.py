@@ -29,6 +29,7 @@ from server.models import (
 )
 from server.policy import Reader
 from server.sync.versions import VersionAllocator
+from server.visits import Visit
 
 
 def audience(entity: str, record_id: uuid.UUID) -> set[uuid.UUID]:
@@ -111,10 +112,12 @@ def _observation_family(
     steps = db.session.execute(
         select(NextStep.id).where(NextStep.observation_id == observation_id)
     ).scalars()
+    visits = db.session.execute(select(Visit.id).where(Visit.observation_id == observation_id))
     return {
         "observation": [observation_id],
         "note": list(notes),
         "next_step": list(steps),
+        "visit": list(visits.scalars()),
         "focus": sorted(focus_ids | set(_personal_focus_ids(observation_id))),
     }
 
@@ -152,9 +155,9 @@ def bump(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> None:
 def bump_children(
     observation_id: uuid.UUID,
     versions: VersionAllocator,
-    models: tuple[Any, ...] = (Note, NextStep),
+    models: tuple[Any, ...] = (Note, NextStep, Visit),
 ) -> None:
-    """New versions for every note and next step of an observation (one statement each)."""
+    """New versions for every note, next step and visit of an observation (a statement each)."""
     for model in models:
         count = db.session.execute(
             select(func.count()).select_from(model).where(model.observation_id == observation_id)
@@ -226,7 +229,7 @@ def resend_lead_rules(school_id: uuid.UUID, versions: VersionAllocator) -> None:
 def participants_changed(
     observation_id: uuid.UUID, before: Any, after: Any, versions: VersionAllocator
 ) -> None:
-    """Who takes part decides who may change the observation's next steps: they come again
-    (`before`: the participants before the write, None for a new observation)."""
+    """Who takes part decides who may change the observation's next steps and visits: they
+    come again (`before`: the participants before the write, None for a new observation)."""
     if before is not None and before != after.fields.get("participants"):
-        bump_children(observation_id, versions, models=(NextStep,))
+        bump_children(observation_id, versions, models=(NextStep, Visit))

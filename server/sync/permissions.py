@@ -27,6 +27,7 @@ RULES: dict[str, Callable[[Facts, uuid.UUID, Facts | None, User], dict[str, bool
     "next_step": lambda f, _, obs, user: can.can_next_step(f["owner_id"], obs, user),
     "focus": lambda f, _, __, user: can.can_focus(f["kind"], f.get("owner_id"), user),
     "lookfor": lambda _, __, ___, user: can.can_lookfor(user),
+    "visit": lambda _, __, obs, user: can.can_visit(obs, user),
 }
 
 

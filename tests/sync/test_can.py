@@ -73,6 +73,17 @@ TABLE: dict[str, dict[str, Any]] = {
     },
     "lookfor": {role: dict(edit=role in ("lead", "admin")) for role in ROLES}
     | {"other_school": HIDDEN},
+    # A visit of a learning walk with the same people: whoever may add notes to the walk.
+    "visit": {
+        "creator": dict(edit=F),
+        "observer": dict(edit=T),
+        "observee": dict(edit=T),
+        "co_teacher": dict(edit=T),
+        "other_teacher": HIDDEN,
+        "lead": dict(edit=F),
+        "admin": dict(edit=F),
+        "other_school": HIDDEN,
+    },
 }
 ENTITY = {
     "obs": "observation",
@@ -82,6 +93,7 @@ ENTITY = {
     "school_focus": "focus",
     "personal_focus": "focus",
     "lookfor": "lookfor",
+    "visit": "visit",
 }
 # The write that tries each action; deletes come last, the observation's very last.
 EDITS = {
@@ -90,6 +102,7 @@ EDITS = {
     "next_step": {"status": "done"},
     "focus": {"title": "Renamed"},
     "lookfor": {"text": "Changed."},
+    "visit": {"class_label": "9C"},
 }
 ORDER = ("edit", "share", "add_notes", "delete")
 
@@ -118,6 +131,11 @@ def build_school(factory) -> tuple[dict[str, SyncClient], dict[str, str]]:
     observee.put("next_step", ids["step"], step)
     own = {"owner_id": people["other_teacher"].user_id, "text": "Read a book"}
     people["other_teacher"].put("next_step", ids["own_step"], own)
+    walk_id = new_id()
+    people["creator"].put("observation", walk_id, {**fields, "kind": "learning_walk"})
+    observee.put("observation", walk_id, {"visibility": "leads"})
+    visit = {"observation_id": walk_id, "at": fields["starts_at"], "year_group": "Year 8"}
+    assert observer.put("visit", ids["visit"], visit)["status"] == "applied"
     return people, ids
 
 
