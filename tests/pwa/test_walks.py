@@ -162,9 +162,13 @@ def test_a_walk_goes_classroom_by_classroom_and_an_earlier_one_is_corrected_offl
     )
     headers = review.locator(".walk-tally thead th")
     expect(headers).to_have_text(["Look-for", "Seen", "Partly", "Not seen"])
-    for index in range(headers.count()):
-        assert headers.nth(index).evaluate("(th) => getComputedStyle(th).whiteSpace") == "nowrap"
+    page.wait_for_selector('ol.notes[data-complete="true"]', state="attached")  # drawn in full
+    spacing = page.evaluate(
+        "() => [...document.querySelectorAll('.walk-tally thead th')]"
+        ".map((th) => getComputedStyle(th).whiteSpace)"
+    )
+    assert spacing == ["nowrap"] * 4, "no header breaks, inside a word or anywhere"
     width = review.locator(".walk-tally").evaluate("(table) => table.getBoundingClientRect().right")
     assert width <= PHONE["width"], "the tally fits the phone's width"
-    review.locator(".walk-tallies").scroll_into_view_if_needed()
+    page.evaluate("() => document.querySelector('.walk-tallies').scrollIntoView()")  # redrawn often
     page.screenshot(path=str(SCREENS / "walk-review-tally-390.png"))

@@ -45,7 +45,7 @@ export function visitLine(visit) {
  */
 function classroomChips(data, actions) {
   const years = chips('Year group', [{ value: '', label: 'Not recorded' }, ...data.yearGroups.map((y) => ({ value: y, label: y }))], '',
-    (value) => actions.onVisit({ year_group: value }), { name: 'visit-year', className: 'chips-compact' });
+    (value) => actions.onVisit({ year_group: value }), { name: 'visit-year', className: 'chips-compact chips-scroll' });
   const teams = chips('Team', [{ value: '', label: 'Not recorded' }, ...data.teams.map((t) => ({ value: t.id, label: t.name }))], '',
     (value) => actions.onVisit({ team_id: value || null }), { name: 'visit-team', className: 'chips-compact' });
   return { years, teams };
@@ -181,6 +181,7 @@ function drawVisit(parts, next, actions) {
   const current = /** @type {VisitItem} */ (next.current);
   parts.heading.textContent = `Classroom ${current.number} · ${current.time}`;
   choose(parts.years, current.yearGroup);
+  showChosen(parts.years);
   choose(parts.teams, current.teamId);
   for (const input of [parts.years, parts.teams].flatMap((set) => [...set.querySelectorAll('input')])) {
     /** @type {HTMLInputElement} */ (input).disabled = !next.canEditVisit;
@@ -213,4 +214,14 @@ export function walkTallies(walk) {
         h('span', { class: 'visit-name' }, `Classroom ${v.number}`, h('span', { class: 'row-meta' }, ` · ${v.time}`)),
         h('span', { class: 'row-meta' }, visitLine(v)),
         h('span', { class: 'visit-counts' }, `${v.seen} seen · ${v.partly} partly · ${v.not_seen} not seen`))))) : null);
+}
+
+/**
+ * Scroll a row of chips sideways so that the chosen one shows (the page itself stays put).
+ * @param {HTMLElement} set
+ */
+function showChosen(set) {
+  const row = /** @type {HTMLElement | null} */ (set.querySelector('.chip-row'));
+  const chip = /** @type {HTMLElement | null} */ (set.querySelector('input:checked')?.closest('.chip') || null);
+  if (row && chip) row.scrollLeft = Math.max(0, chip.offsetLeft - row.offsetLeft - 16);
 }
