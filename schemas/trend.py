@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from schemas.base import BaseSchema
+from schemas.base import BaseSchema, String
 
 
 class TrendLookforSchema(BaseSchema):
-    lookfor_id = fields.String(required=True)
-    text = fields.String(required=True)
-    active = fields.Boolean(required=True)
-    svg = fields.String(
-        required=True,
+    lookfor_id = String(dump_only=True)
+    text = String(dump_only=True)
+    active = fields.Boolean(dump_only=True)
+    svg = String(
+        dump_only=True,
         metadata={"description": "The focus report's chart of this look-for over time (SVG)"},
     )
 
@@ -20,10 +20,10 @@ class TrendLookforSchema(BaseSchema):
 class TrendSchema(BaseSchema):
     """A school focus's look-for ratings by week or month, drawn by the focus report's code."""
 
-    focus_id = fields.String(required=True)
-    title = fields.String(required=True)
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
-    walks = fields.Integer(required=True)
-    visits = fields.Integer(required=True)
-    lookfors = fields.List(fields.Nested(TrendLookforSchema), required=True)
+    focus_id = String(dump_only=True)
+    title = String(dump_only=True)
+    from_ = String(data_key="from", dump_only=True, metadata={"description": "YYYY-MM-DD"})
+    to = String(dump_only=True, metadata={"description": "YYYY-MM-DD"})
+    walks = fields.Integer(dump_only=True)
+    visits = fields.Integer(dump_only=True)
+    lookfors = fields.List(fields.Nested(TrendLookforSchema), dump_only=True)

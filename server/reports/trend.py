@@ -41,8 +41,8 @@ def focus_trend(
     return {
         "focus_id": str(focus_id),
         "title": focus.title,
-        "from_": days.start,
-        "to": days.end,
+        "from_": days.start.isoformat(),
+        "to": days.end.isoformat(),
         "walks": summary.walks,
         "visits": summary.visits,
         "lookfors": [
