@@ -255,3 +255,26 @@ def test_retention_takes_a_walks_visits_with_it(walk, factory):
         assert (row.deleted, row.class_label) == (True, "")
     gone = {(c["entity"], c["id"]): c for c in lead.pull_all()}
     assert gone[("visit", visit_id)]["deleted"] is True
+
+
+def test_a_walkers_export_holds_the_walks_visits_and_validates(walk):
+    import io
+    import json
+    import zipfile
+
+    import jsonschema
+
+    from server.rights.schema import PATH
+
+    lead, teacher = walk["lead"], walk["teacher"]
+    visit_id = new_id()
+    lead.put("visit", visit_id, visit_fields(walk["walk"], team_id=walk["teams"]["maths"]))
+    response = lead.session.get("/api/v1/me/export")
+    assert response.status_code == 200, response.get_json()
+    document = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("data.json"))
+    schema = json.loads(PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    (visit,) = document["visits"]
+    assert (visit["id"], visit["class_label"]) == (visit_id, "8B")
+    other = teacher.session.get("/api/v1/me/export")
+    assert json.loads(zipfile.ZipFile(io.BytesIO(other.data)).read("data.json"))["visits"] == []
