@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
-BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live"]
+BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live", "can"]
 
 
 def machine() -> str:

@@ -20,6 +20,8 @@ from server.models import Observation, User
 from server.policy import can
 
 Facts = Mapping[str, Any]
+# The entities whose rule reads the record's fields (or its observation's, named there).
+READS_FIELDS = frozenset({"observation", "next_step", "focus", "visit"})
 # entity -> (the record's fields, its creator, its observation's fields, reader) -> can
 RULES: dict[str, Callable[[Facts, uuid.UUID, Facts | None, User], dict[str, bool]]] = {
     "observation": lambda f, by, _, user: can.can_observation(by, f, user),
@@ -33,9 +35,9 @@ RULES: dict[str, Callable[[Facts, uuid.UUID, Facts | None, User], dict[str, bool
 
 def add_can(user: User, changes: list[dict[str, Any]], rows: list[Any]) -> None:
     """Give every live record of the page with a `can` rule its `can` (rows: PULL_COLUMNS)."""
-    texts = {(row.entity, row.id): row.fields for row in rows if not row.evicted}
+    texts = {(row.entity, row.id): row.fields for row in rows if row.entity in READS_FIELDS}
     live = [
-        (change, orjson.loads(texts[(change["entity"], change["id"])]))
+        (change, _fields(texts, change))
         for change in changes
         if change["entity"] in RULES and not change.get("evicted") and not change["deleted"]
     ]
@@ -44,6 +46,13 @@ def add_can(user: User, changes: list[dict[str, Any]], rows: list[Any]) -> None:
         parent = observations.get(fields.get("observation_id") or "")
         created_by = uuid.UUID(change["created_by"])
         change["can"] = RULES[change["entity"]](fields, created_by, parent, user)
+
+
+def _fields(texts: dict[tuple[str, str], str], change: dict[str, Any]) -> dict[str, Any]:
+    """The record's fields, parsed only for the rules that read them (notes, the bulk of a
+    page, need only their author; look-fors nothing)."""
+    text = texts.get((change["entity"], change["id"]))
+    return orjson.loads(text) if text else {}
 
 
 def _observation_fields(live: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Facts]:

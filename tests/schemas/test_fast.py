@@ -119,6 +119,7 @@ VALID: dict[str, dict[str, Any]] = {
         "case_pupil": "A",
         "lookfor_id": None,
         "lookfor_rating": None,
+        "visit_id": None,
     },
     "next_step": {
         "observation_id": SOME_UUID,
@@ -136,6 +137,14 @@ VALID: dict[str, dict[str, Any]] = {
         "active": True,
     },
     "lookfor": {"focus_id": SOME_UUID, "text": "Wait time", "active": False},
+    "visit": {
+        "observation_id": SOME_UUID,
+        "at": "2026-11-20T09:08:00+01:00",
+        "class_label": "8B",
+        "year_group": "Year 8",
+        "subject": "Maths",
+        "team_id": None,
+    },
     "observation": {
         "kind": "coaching",
         "title": "T",

@@ -7,6 +7,8 @@ nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -229,3 +231,50 @@ def test_a_walker_removed_from_the_walk_loses_its_visits(walk):
     assert lead.put("observation", walk["walk"], {"participants": alone})["status"] == "applied"
     evicted = {(c["entity"], c["id"]) for c in partner.pull_all() if c.get("evicted")}
     assert ("visit", visit_id) in evicted
+
+
+def test_retention_takes_a_walks_visits_with_it(walk, factory):
+    from server.rights import retention
+    from server.visits import Visit
+
+    lead = walk["lead"]
+    old_walk, visit_id = new_id(), new_id()
+    cast = [(lead.user_id, "observer")]
+    long_ago = "2015-01-12T09:00:00+00:00"
+    lead.put(
+        "observation",
+        old_walk,
+        observation_fields(cast, kind="learning_walk", starts_at=long_ago),
+    )
+    lead.put("visit", visit_id, {"observation_id": old_walk, "at": long_ago, "class_label": "8B"})
+    lead.pull_all()
+    with factory.app.app_context():
+        school_id = db.session.get(User, lead.session.user["id"]).school_id
+        retention.run(school_id, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+        row = db.session.get(Visit, uuid.UUID(visit_id))
+        assert (row.deleted, row.class_label) == (True, "")
+    gone = {(c["entity"], c["id"]): c for c in lead.pull_all()}
+    assert gone[("visit", visit_id)]["deleted"] is True
+
+
+def test_a_walkers_export_holds_the_walks_visits_and_validates(walk):
+    import io
+    import json
+    import zipfile
+
+    import jsonschema
+
+    from server.rights.schema import PATH
+
+    lead, teacher = walk["lead"], walk["teacher"]
+    visit_id = new_id()
+    lead.put("visit", visit_id, visit_fields(walk["walk"], team_id=walk["teams"]["maths"]))
+    response = lead.session.get("/api/v1/me/export")
+    assert response.status_code == 200, response.get_json()
+    document = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("data.json"))
+    schema = json.loads(PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    (visit,) = document["visits"]
+    assert (visit["id"], visit["class_label"]) == (visit_id, "8B")
+    other = teacher.session.get("/api/v1/me/export")
+    assert json.loads(zipfile.ZipFile(io.BytesIO(other.data)).read("data.json"))["visits"] == []
