@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
 BENCHES = ["sync", "pwa", "cotext", "reports", "report_limits", "reminders", "live", "live_pwa"]
+BENCHES += ["can"]  # issue 13: permissions in pull
 BENCHES += ["photos"]  # issue 16: uploads, capture, thumbnails
 BENCHES += ["sign_in", "second_factor"]  # issue 14: school sign-in; the second factor and roster
 BENCHES += ["phases", "load", "reflection"]  # issue 17: by phase; load test; 5,000 reminders

@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reports import charts, text, walks
+from reports import charts, text, walk_summary, walks
 from reports.model import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -38,9 +38,11 @@ from reports.render import RENDER_SECONDS, ReportTooLarge, render_pdf
 # table of contents; past MAX_LINES it is refused before layout, which bounds render time
 # (WeasyPrint lays out roughly four pages a second and cannot be interrupted mid-layout).
 LONG_REPORT_LINES = 110
+KEEP_WHOLE_LINES = 30  # an action plan's focus this short is kept on one page
 MAX_LINES = 2_500
 CHARACTERS_PER_LINE = 90
 GIVEN_ROLES = ("observer", "facilitator")
+WALK = "learning_walk"
 RECORD_SERIES = (
     charts.Series("received", "Observed by colleagues", "#1d6b52", "#ffffff"),
     charts.Series("together", "Taught together", "#e6a73c", "#1f2933"),
@@ -114,13 +116,16 @@ def build_observation(meta: Meta, data: ObservationData, seconds: float = RENDER
     """The observation summary."""
     notes = sorted(data.notes, key=lambda n: (n.at, n.minute or 0))
     lines = 30 + len(notes) + _text_lines(*(n.text for n in notes)) + 2 * len(data.next_steps)
-    lines += _text_lines(data.strengths, data.wonderings, data.reflection) + 30 * len(data.photos)
+    lines += 3 * len(data.visits) + 30 * len(data.photos)
+    lines += _text_lines(data.strengths, data.wonderings, data.reflection)
     context = _context(
         meta,
         data.title,
         obs=data,
         notes=notes,
         pupils=case_pupils(data),
+        walk=walk_summary.walk_view(data) if data.kind == WALK else None,
+        shown_tags=walk_summary.shown_tags,
         toc=_within_budget(lines),
     )
     name = f"observation-{data.starts_at.date().isoformat()}-{text.slug(data.title)}.pdf"
@@ -207,9 +212,14 @@ def build_focus(meta: Meta, data: FocusData, seconds: float = RENDER_SECONDS) ->
     hidden = any(
         t.suppressed
         for look in summary.lookfors
-        for t in (look.overall, *look.by_bucket.values(), *look.by_team.values())
+        for t in (
+            look.overall,
+            *look.by_bucket.values(),
+            *look.by_team.values(),
+            *look.by_year.values(),
+        )
     )
-    lines = 40 + sum(8 + len(summary.teams) for _ in summary.lookfors)
+    lines = 40 + sum(16 + len(summary.teams) + len(summary.year_groups) for _ in summary.lookfors)
     lines += sum(len(theme.points) + 2 for theme in notes)
     context = _context(
         meta,
@@ -245,6 +255,18 @@ class PlanSection:
     owners: list[tuple[str, list[StepItem]]]
     progress: dict[str, int]
 
+    @property
+    def lines(self) -> int:
+        """About how many lines of text the section takes."""
+        plan = self.plan
+        return 25 + 2 * len(plan.walks.lookfors) + 3 * len(self.quotes) + 2 * len(plan.next_steps)
+
+    @property
+    def keep(self) -> bool:
+        """Kept on one page when it takes at most about half of one (so no page is left
+        near-empty by moving it): focuses flow, no page break each."""
+        return self.lines <= KEEP_WHOLE_LINES
+
 
 def steps_by_owner(steps: tuple[StepItem, ...]) -> list[tuple[str, list[StepItem]]]:
     """Next steps grouped by owner (by name), open before done, earliest due first."""
@@ -271,10 +293,7 @@ def build_action_plan(meta: Meta, data: ActionPlanData, seconds: float = RENDER_
         )
         for plan in data.focuses
     ]
-    lines = 30 + sum(
-        25 + 2 * len(s.plan.walks.lookfors) + 3 * len(s.quotes) + 2 * len(s.plan.next_steps)
-        for s in sections
-    )
+    lines = 30 + sum(s.lines for s in sections)
     context = _context(
         meta,
         "Action plan",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from schemas.records import NOTE_CATEGORY_LABELS
+
 KIND_LABELS = {
     "peer_observation": "Peer observation",
     "team_teaching": "Team teaching",
@@ -22,15 +24,8 @@ ROLE_LABELS = {
     "co_teacher": "Co-teacher",
     "facilitator": "Coach",
 }
-CATEGORY_LABELS = {
-    "evidence": "Evidence",
-    "pupils": "Pupils",
-    "strength": "Strength",
-    "wondering": "Wondering",
-    "next_step": "Next step",
-    "prediction": "Prediction",
-    "lookfor": "Look-for",
-}
+# The app's names, from the one list (schemas.records; the PWA's copy: pwa/js/model.js).
+CATEGORY_LABELS = NOTE_CATEGORY_LABELS
 RATING_LABELS = {"seen": "Seen", "partly": "Partly", "not_seen": "Not seen"}
 STATUS_LABELS = {"draft": "Draft", "captured": "Captured", "reviewed": "Reviewed"}
 
@@ -83,6 +78,19 @@ class NoteItem:
     lookfor: str = ""
     rating: str | None = None
     conflicts: tuple[Conflict, ...] = ()
+    visit_id: str = ""  # a learning walk's visit (README: leads)
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    """One classroom of a learning walk, as the walk's summary prints it."""
+
+    id: str
+    at: dt.datetime
+    class_label: str = ""
+    year_group: str = ""
+    subject: str = ""
+    team: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,7 @@ class ObservationData:
     next_steps: tuple[StepItem, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     photos: tuple[PhotoItem, ...] = ()
+    visits: tuple[VisitItem, ...] = ()  # a learning walk's classrooms, in time order
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,7 @@ class Tick:
     at: dt.datetime
     minute: int | None = None
     tags: tuple[str, ...] = ()
+    visit_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,6 +223,17 @@ class WalkNote:
     at: dt.datetime
     minute: int | None = None
     tags: tuple[str, ...] = ()
+    visit_id: str = ""
+
+
+@dataclass(frozen=True)
+class WalkVisit:
+    """A visit of a walk as the focus report slices it: its team and year group (never who)."""
+
+    id: str
+    walk_id: str
+    team: str = ""
+    year_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,6 +251,7 @@ class WalkData:
     walks: tuple[Walk, ...] = ()
     ticks: tuple[Tick, ...] = ()
     notes: tuple[WalkNote, ...] = ()
+    visits: tuple[WalkVisit, ...] = ()
 
 
 @dataclass(frozen=True)

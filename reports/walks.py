@@ -1,9 +1,11 @@
 """Learning-walk tallies: visits, look-for ratings per slice, and suppression of small slices.
 
-A *visit* is one classroom in a walk: the look-for ticks of one walk that share a `visit-N`
-tag, or without one the same `minute`; a walk whose notes carry neither is one visit. In each
-visit a look-for counts once, with its latest rating. Every tally printed is a *slice* (a
-look-for overall, in one week or month, or in one team) and a slice drawn from fewer than
+A *visit* is one classroom in a walk: a `visit` record (README: leads) and the notes naming
+it; notes naming none fall back to the ticks of one walk that share a `visit-N` tag, or
+without one the same `minute`; a walk whose notes carry neither is one visit. In each visit a
+look-for counts once, with its latest rating. Every tally printed is a *slice* (a look-for
+overall, in one week or month, in one team or in one year group: a visit's own team and year
+group, else the teams of the walk's visited teachers) and a slice drawn from fewer than
 `MIN_VISITS` visits is suppressed, so no one can be singled out. When exactly one slice of a
 breakdown is suppressed, the next smallest is suppressed too: otherwise it could be worked
 out by subtracting the others from the total.
@@ -15,14 +17,16 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from reports.model import Period, Tick, Walk, WalkData, WalkNote
+from reports.model import Period, Tick, Walk, WalkData, WalkNote, WalkVisit
 from schemas.records import LOOKFOR_RATINGS
 
 MIN_VISITS = 3
 NO_TEAM = "Team not recorded"
+NO_YEAR = "Year group not recorded"
+YEAR_NUMBER = re.compile(r"(\d+)")
 VISIT_TAG = re.compile(r"visit[-_ ]?(\d+)", re.IGNORECASE)
 WEEKLY_UP_TO_DAYS = 98
 
@@ -58,8 +62,10 @@ class Tally:
         return Tally(counts["seen"], counts["partly"], counts["not_seen"], self.suppressed)
 
 
-def visit_of(walk_id: str, minute: int | None, tags: Iterable[str]) -> Visit:
+def visit_of(walk_id: str, minute: int | None, tags: Iterable[str], visit_id: str = "") -> Visit:
     """The visit a tick or note belongs to (see the module docstring)."""
+    if visit_id:
+        return walk_id, visit_id
     for tag in tags:
         match = VISIT_TAG.fullmatch(tag.strip())
         if match:
@@ -71,7 +77,7 @@ def latest_ratings(ticks: Iterable[Tick]) -> dict[tuple[Visit, str], str]:
     """(visit, look-for id) -> the rating written last in that visit."""
     latest: dict[tuple[Visit, str], Tick] = {}
     for tick in ticks:
-        key = (visit_of(tick.walk_id, tick.minute, tick.tags), tick.lookfor_id)
+        key = (visit_of(tick.walk_id, tick.minute, tick.tags, tick.visit_id), tick.lookfor_id)
         if key not in latest or tick.at >= latest[key].at:
             latest[key] = tick
     return {key: tick.rating for key, tick in latest.items()}
@@ -159,6 +165,7 @@ class LookforSummary:
     overall: Tally
     by_bucket: dict[dt.date, Tally]
     by_team: dict[str, Tally]
+    by_year: dict[str, Tally] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,21 +175,21 @@ class WalkSummary:
     buckets: list[Bucket]
     teams: list[str]
     lookfors: list[LookforSummary]
+    year_groups: list[str] = field(default_factory=list)
 
 
 def summarise(data: WalkData, period: Period) -> WalkSummary:
-    """Tally every look-for overall, by week or month, and by team."""
+    """Tally every look-for overall, by week or month, by team and by year group."""
     ratings = latest_ratings(data.ticks)
     walks = {walk.id: walk for walk in data.walks}
     all_buckets = buckets(period)
     visits = {visit for visit, _ in ratings}
-    teams = sorted({team for walk in data.walks for team in _teams(walk)}, key=_team_order)
+    slicer = Slicer(walks, {(v.walk_id, v.id): v for v in data.visits})
+    teams = sorted({t for visit in visits for t in slicer.teams(visit)}, key=_team_order)
+    years = sorted({slicer.year(visit) for visit in visits}, key=_year_order)
 
     def bucket_slices(visit: Visit) -> list[dt.date]:
         return [bucket_of(walks[visit[0]].day, all_buckets)]
-
-    def team_slices(visit: Visit) -> tuple[str, ...]:
-        return _teams(walks[visit[0]])
 
     summaries = [
         LookforSummary(
@@ -191,11 +198,36 @@ def summarise(data: WalkData, period: Period) -> WalkSummary:
             look.active,
             overall(ratings, look.id),
             breakdown(ratings, look.id, bucket_slices, [b.start for b in all_buckets]),
-            breakdown(ratings, look.id, team_slices, teams),
+            breakdown(ratings, look.id, slicer.teams, teams),
+            breakdown(ratings, look.id, lambda visit: (slicer.year(visit),), years),
         )
         for look in data.lookfors
     ]
-    return WalkSummary(len(walks), len(visits), all_buckets, teams, summaries)
+    return WalkSummary(len(walks), len(visits), all_buckets, teams, summaries, years)
+
+
+@dataclass(frozen=True)
+class Slicer:
+    """Which team and year group slices a visit falls in."""
+
+    walks: dict[str, Walk]
+    records: dict[Visit, WalkVisit]
+
+    def teams(self, visit: Visit) -> tuple[str, ...]:
+        """The visit's own team, else the teams of the walk's visited teachers."""
+        record = self.records.get(visit)
+        if record is not None and record.team:
+            return (record.team,)
+        return _teams(self.walks[visit[0]])
+
+    def year(self, visit: Visit) -> str:
+        record = self.records.get(visit)
+        return record.year_group.strip() if record and record.year_group.strip() else NO_YEAR
+
+
+def _year_order(year: str) -> tuple[bool, int, str]:
+    number = YEAR_NUMBER.search(year)
+    return year == NO_YEAR, int(number.group(1)) if number else 0, year.casefold()
 
 
 def _teams(walk: Walk) -> tuple[str, ...]:
@@ -214,5 +246,5 @@ def notes_from_enough_visits(notes: Iterable[WalkNote]) -> dict[str, list[WalkNo
     return {
         category: group
         for category, group in groups.items()
-        if len({visit_of(n.walk_id, n.minute, n.tags) for n in group}) >= MIN_VISITS
+        if len({visit_of(n.walk_id, n.minute, n.tags, n.visit_id) for n in group}) >= MIN_VISITS
     }

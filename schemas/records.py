@@ -45,6 +45,17 @@ NOTE_CATEGORIES = (
     "prediction",
     "lookfor",
 )
+# The app's names of the note categories: the one list (the PWA's copy is pwa/js/model.js's
+# CATEGORIES; reports print these, README: leads).
+NOTE_CATEGORY_LABELS = {
+    "evidence": "Saw / heard",
+    "pupils": "Pupils did",
+    "strength": "Strength",
+    "wondering": "Wondering",
+    "next_step": "Next step",
+    "prediction": "Prediction",
+    "lookfor": "Look-for",
+}
 LOOKFOR_RATINGS = ("seen", "partly", "not_seen")
 NEXT_STEP_STATUSES = ("open", "done")
 FOCUS_KINDS = ("school", "personal")
@@ -130,6 +141,7 @@ class NoteSchema(RecordSchema):
     case_pupil = String(validate=validate.Length(max=CASE_PUPIL_MAX))
     lookfor_id = fields.UUID(allow_none=True)
     lookfor_rating = String(allow_none=True, validate=one_of(LOOKFOR_RATINGS))
+    visit_id = fields.UUID(allow_none=True)  # a visit of the same walk (README: leads)
 
 
 class NextStepSchema(RecordSchema):
@@ -168,6 +180,17 @@ class AttachmentSchema(RecordSchema):
     caption = Text(max_length=CAPTION_MAX)
 
 
+class VisitSchema(RecordSchema):
+    """One classroom of a learning walk (an extension; README: leads)."""
+
+    observation_id = fields.UUID(required=True)
+    at = UTCDateTime(required=True)
+    class_label = Text(max_length=TITLE_MAX)
+    year_group = Text(max_length=TITLE_MAX)
+    subject = Text(max_length=TITLE_MAX)
+    team_id = fields.UUID(allow_none=True)
+
+
 class UserEntrySchema(BaseSchema):
     """A read-only directory entry as pulled."""
 
@@ -189,6 +212,7 @@ RECORD_SCHEMAS: dict[str, RecordSchema] = {
     "focus": FocusSchema(),
     "lookfor": LookforSchema(),
     "attachment": AttachmentSchema(),
+    "visit": VisitSchema(),
 }
 
 # Every other field defaults to empty when a record is created (PROTOCOL.md).
@@ -213,11 +237,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "case_pupil": "",
         "lookfor_id": None,
         "lookfor_rating": None,
+        "visit_id": None,
     },
     "next_step": {"observation_id": None, "due_on": None, "status": "open", "focus_id": None},
     "focus": {"description": "", "owner_id": None, "active": True},
     "lookfor": {"active": True},
     "attachment": {"note_id": None, "caption": ""},
+    "visit": {"class_label": "", "year_group": "", "subject": "", "team_id": None},
 }
 
 READ_ONLY_ENTITIES = ("user", "team")

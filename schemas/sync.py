@@ -15,6 +15,8 @@ MAX_MUTATIONS = 1000
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
 ENTITIES = (*RECORD_SCHEMAS, *READ_ONLY_ENTITIES)
+# The actions a pulled record's `can` names (server.policy.can).
+CAN_ACTIONS = ("edit", "share", "delete", "add_notes")
 
 
 class SeqOnlySchema(BaseSchema):
@@ -139,6 +141,16 @@ class ChangeSchema(BaseSchema):
         },
     )
     evicted = StrictBoolean()
+    can = ma.fields.Dict(
+        keys=String(validate=one_of(CAN_ACTIONS)),
+        values=StrictBoolean(),
+        metadata={
+            "description": "what you may do with this record, computed by the server's rules "
+            "for you: observation edit, share, delete, add_notes; note edit, delete; next_step, "
+            "focus, lookfor and visit edit. Absent on tombstones, evictions, users and teams "
+            "(README: leads)"
+        },
+    )
 
 
 class PullResponseSchema(BaseSchema):

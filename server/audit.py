@@ -34,9 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server import policy
 from server.extensions import Base, db, sqlite_immediate
 from server.models import UUID, Observation, ObservationParticipant, User, UTCDateTime, utcnow
+from server.policy import people
 
 if TYPE_CHECKING:
     Model = Base
@@ -172,7 +172,7 @@ def record_lead_reads(user: User, device: Any, carried: Iterable[tuple[str, Any,
     candidates: dict[uuid.UUID, uuid.UUID | None] = {}
     for record_id, created_by, fields_json in carried:
         fields = orjson.loads(fields_json)
-        if policy.read_only_as_lead(created_by, fields, user):
+        if people.read_only_as_lead(created_by, fields, user):
             candidates[uuid.UUID(str(record_id))] = _observee(fields)
     if candidates:
         seen = db.session.execute(_seen_query(device, list(candidates))).scalars()

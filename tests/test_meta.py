@@ -135,6 +135,7 @@ ERROR_TABLE: dict[str, set[int]] = {
     "GET /api/v1/reports/observations/{observation_id}.pdf": SIGNED_IN | {400, 404, 413, 503},
     "GET /api/v1/reports/teachers/{user_id}.pdf": SIGNED_IN | {400, 403, 404, 413, 503},
     "GET /api/v1/reports/focuses/{focus_id}.pdf": SIGNED_IN | {400, 403, 404, 413, 503},
+    "GET /api/v1/reports/focuses/{focus_id}/trend": SIGNED_IN | {400, 403, 404, 413},
     "GET /api/v1/reports/action-plan.pdf": SIGNED_IN | {400, 403, 413, 503},
     "GET /api/v1/me/audit": SIGNED_IN | {400},
     "GET /api/v1/admin/audit": ADMIN | {400},

@@ -3,7 +3,7 @@
 codes for the PWA, and the provider accounts people signed in with (server/accounts/oidc).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ UUID = sa.Uuid().with_variant(sa.String(36), "sqlite")
 UTC_DATETIME = sa.DateTime(timezone=True).with_variant(sa.String(32), "sqlite")
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

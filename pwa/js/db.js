@@ -12,11 +12,12 @@
  * - records   [entity, id] -> a synced record as this device knows it: `fields` as last
  *             pulled (or acknowledged), `local` the person's changes not yet confirmed, and
  *             `version` the version last pulled. Indexes: `entity`; `parent` (the observation
- *             of a note or next step); `timeline` [parent, at] (notes in time order, `at` in
- *             epoch milliseconds). `recordPut` sets `parent` and `at` from the values shown.
- *             An observation or next step also keeps `yjs`: {field: base64 state of the
- *             co-written text's document on this device} (js/cotext.js). An attachment (a
- *             photo, js/photos.js) filed under its observation keeps `photo` {bytes, uploaded}.
+ *             of a note, next step, visit or photo); `timeline` [parent, at] (notes in time
+ *             order, `at` in epoch milliseconds). `recordPut` sets `parent` and `at` from the
+ *             values shown. An observation or next step also keeps `yjs`: {field: base64 state
+ *             of the co-written text's document on this device} (js/cotext.js); every pulled
+ *             record keeps `can`, what the server lets this person do with it (js/can.js). An
+ *             attachment (a photo, js/photos.js) keeps `photo` {bytes, uploaded}.
  * - outbox    seq -> a mutation waiting for the server's answer (index `record`).
  * - rejected  auto key -> a mutation the server refused, kept with its text and error.
  * - drafts    observation_id -> the capture screen's state: the kind of note, pupil, clock, visit.
@@ -46,7 +47,8 @@ const STORES = Object.freeze({
  *   conflicts: Conflict[], resolved: string[], pendingSeq: number, at?: number,
  *   fieldVersions: Record<string, number>, problem: ApiErrorBody | null,
  *   yjs?: Record<string, string>, yjsTyped?: Record<string, {from: string, to: string}>,
- *   photo?: {bytes: ArrayBuffer, uploaded: boolean, problem?: string}
+ *   photo?: {bytes: ArrayBuffer, uploaded: boolean, problem?: string},
+ *   can?: Record<string, boolean> | null
  * }} StoredRecord
  * @typedef {{
  *   seq: number, entity: string, id: string, op: 'put' | 'delete', base_version: number,
@@ -200,8 +202,9 @@ export function writeMeta(key, value) {
   return transact(['meta'], 'readwrite', (tx) => metaPut(tx, key, value));
 }
 
-// The entities filed under an observation (index `parent`); notes are also in its `timeline`.
-const CHILD_ENTITIES = new Set(['note', 'next_step', 'attachment']);
+// The entities filed under an observation (index `parent`: notes, next steps, a walk's visits,
+// photos); notes are also in its `timeline`.
+const CHILD_ENTITIES = new Set(['note', 'next_step', 'visit', 'attachment']);
 
 /**
  * Set the record's index keys from the values it shows (its own changes over the pulled ones).

@@ -43,7 +43,7 @@ import { format, tick } from './hlc.js';
 const CHANGE_SCOPE = ['meta', 'records', 'outbox'];
 // Fields naming other records: an edit carrying them is folded only into the newest entry, so
 // that it never overtakes the creation of the record it names.
-const REFERENCES = new Set(['focus_ids', 'focus_id', 'lookfor_id', 'observation_id']);
+const REFERENCES = new Set(['focus_ids', 'focus_id', 'lookfor_id', 'observation_id', 'visit_id']);
 
 /** @type {Set<() => void>} */
 const listeners = new Set();

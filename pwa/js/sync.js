@@ -20,6 +20,7 @@ import {
   updateEntry, writeMeta,
 } from './db.js';
 import { fieldKey, mergePulled } from './cotext.js';
+import { pulledCan } from './can.js';
 import { observe } from './hlc.js';
 import { uploadPhotos } from './photos.js';
 import { acknowledge, blankRecord, onQueued, renumber } from './outbox.js';
@@ -298,6 +299,7 @@ async function applyChange(tx, change, clock) {
   record.fields = change.fields || {};
   record.deleted = Boolean(change.deleted);
   record.created_by = change.created_by;
+  record.can = pulledCan(change);
   record.conflicts = change.conflicts || [];
   record.resolved = record.resolved.filter((id) => record.conflicts.some((c) => c.id === id));
   record.fieldVersions = Object.fromEntries(Object.entries(record.fieldVersions).filter(([, v]) => v > change.version));

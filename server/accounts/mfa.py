@@ -22,6 +22,7 @@ from server.accounts.mfa_models import RecoveryCode, SchoolMfaRequirement, Secon
 from server.errors import ApiError
 from server.extensions import db
 from server.models import User, utcnow
+from server.policy import people
 
 ISSUER = "Lesson Loop"
 WRONG_CODE = "That code is not right or has been used. Wait for the next code and try again."
@@ -46,9 +47,9 @@ def requirement(school_id: uuid.UUID) -> str:
 def enrolment_pending(user: User) -> bool:
     """The school requires a second factor of this user and they have not set one up."""
     required_for = requirement(user.school_id)
-    required = policy.second_factor_required(user.role, required_for)
+    required = people.second_factor_required(user.role, required_for)
     enrolled = required and _live_factor(user.id) is not None
-    return policy.must_enrol_second_factor(user.role, required_for, enrolled)
+    return people.must_enrol_second_factor(user.role, required_for, enrolled)
 
 
 def _spend_totp(factor: SecondFactor, code: str) -> bool:
@@ -103,7 +104,7 @@ def check_at_login(user: User, otp: str | None, on_wrong: Callable[[], None]) ->
 
 def status(user: User) -> dict[str, Any]:
     """Whether I have a second factor, whether my school requires one, codes left."""
-    required = policy.second_factor_required(user.role, requirement(user.school_id))
+    required = people.second_factor_required(user.role, requirement(user.school_id))
     left = db.session.execute(
         select(func.count(RecoveryCode.id)).where(
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
@@ -157,7 +158,7 @@ def disable(user: User, otp: str, on_wrong: Callable[[], None]) -> None:
     factor = _live_factor(user.id)
     if factor is None:
         raise ApiError(409, "mfa_not_enabled", "You have no second factor to turn off.")
-    if policy.second_factor_required(user.role, requirement(user.school_id)):
+    if people.second_factor_required(user.role, requirement(user.school_id)):
         raise ApiError(
             409, "mfa_required_by_school", "Your school requires a second factor for you."
         )

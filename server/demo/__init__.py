@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from schemas.records import LOOKFOR_RATINGS
 from server.accounts.passwords import hash_password
 from server.demo.data import (
     CASE_PUPIL_DID,
@@ -37,6 +36,7 @@ from server.demo.data import (
     SUBJECTS,
     WONDERINGS,
 )
+from server.demo.walks import write_visit
 from server.extensions import db
 from server.models import Device, School, Team, User, utcnow
 from server.sync import push
@@ -164,7 +164,7 @@ def _fill_term(writers: dict[str, Writer], teams: dict[str, Team], rng: random.R
         starts = day.replace(hour=rng.choice([9, 10, 11, 13, 14]))
         if kind == "learning_walk":
             walker = writers[rng.choice(LEADS)]
-            _learning_walk(walker, starts, focus_ids, lookfors, rng)
+            _learning_walk(walker, starts, focus_ids, lookfors, rng, teams)
         else:
             _observation(kind, teachers, writers, starts, focus_ids, rng, number)
     for writer in writers.values():
@@ -354,6 +354,7 @@ def _learning_walk(
     focus_ids: list[str],
     lookfors: dict[str, list[str]],
     rng: random.Random,
+    teams: dict[str, Team],
 ) -> None:
     focus_id = rng.choice(focus_ids)
     observation_id = str(uuid.uuid4())
@@ -372,29 +373,5 @@ def _learning_walk(
         starts,
     )
     for visit in range(rng.randint(4, 7)):
-        _visit(lead, observation_id, starts, visit, lookfors[focus_id], rng)
+        write_visit(lead, observation_id, starts, visit, lookfors[focus_id], rng, teams)
     lead.send()
-
-
-def _visit(
-    lead: Writer,
-    observation_id: str,
-    starts: dt.datetime,
-    visit: int,
-    lookfor_ids: list[str],
-    rng: random.Random,
-) -> None:
-    """One classroom of a walk: a rating per look-for and one note of what the lead saw."""
-    at = starts + dt.timedelta(minutes=8 * visit)
-    common = {
-        "observation_id": observation_id,
-        "at": at.isoformat(),
-        "minute": 8 * visit,
-        "tags": [f"visit-{visit + 1}"],
-    }
-    for lookfor_id in lookfor_ids:
-        rating = rng.choices(LOOKFOR_RATINGS, weights=[5, 3, 2])[0]
-        fields = {"category": "lookfor", "text": "", "lookfor_id": lookfor_id}
-        lead.put("note", str(uuid.uuid4()), {**common, **fields, "lookfor_rating": rating}, at)
-    text = rng.choice(EVIDENCE + PUPILS)
-    lead.put("note", str(uuid.uuid4()), {**common, "category": "evidence", "text": text}, at)

@@ -33,6 +33,7 @@ from server.models import (
     UserTeam,
 )
 from server.policy import Reader
+from server.visits import Visit
 
 MAX_NEXT_STEPS = 1_000
 WALK = "learning_walk"
@@ -165,8 +166,7 @@ def note_volume(reader: Reader, observation_id: uuid.UUID) -> tuple[int, int]:
 def observation_data(scope: Scope, obs: Observation) -> model.ObservationData:
     """Everything the observation summary prints."""
     reader = scope.reader
-    names = people(reader)
-    focuses = focus_titles(reader, obs.focus_ids or [])
+    names, focuses = people(reader), focus_titles(reader, obs.focus_ids or [])
     notes = list(
         db.session.execute(
             select(Note).where(*_note_filter(reader, obs.id)).order_by(Note.at, Note.id)
@@ -201,6 +201,24 @@ def observation_data(scope: Scope, obs: Observation) -> model.ObservationData:
         notes=tuple(_note_item(scope, n, names, focuses, lookfors) for n in notes),
         next_steps=step_items(steps, names, focuses),
         conflicts=conflicts(obs, names, focuses),
+        visits=visit_items(scope, obs),
+    )
+
+
+def visit_items(scope: Scope, obs: Observation) -> tuple[model.VisitItem, ...]:
+    """A learning walk's visits, in time order, with their team's name (README: leads)."""
+    query = (
+        select(Visit, Team.name)
+        .outerjoin(Team, (Team.id == Visit.team_id) & policy.school_wide(Team, scope.reader))
+        .where(Visit.observation_id == obs.id, ~Visit.deleted)
+        .where(policy.visit_readable(scope.reader))
+        .order_by(Visit.at, Visit.id)
+    )
+    return tuple(
+        model.VisitItem(
+            str(v.id), scope.local(v.at), v.class_label, v.year_group, v.subject, team or ""
+        )
+        for v, team in db.session.execute(query)
     )
 
 
@@ -231,6 +249,7 @@ def _note_item(
         lookfor=lookfors.get(note.lookfor_id, "") if note.lookfor_id else "",
         rating=note.lookfor_rating,
         conflicts=conflicts(note, names, focuses),
+        visit_id=str(note.visit_id) if note.visit_id else "",
     )
 
 

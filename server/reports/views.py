@@ -10,10 +10,11 @@ from marshmallow import RAISE
 
 from reports.builders import Pdf
 from schemas.reports import ReportPeriodSchema
+from schemas.trend import TrendSchema
 from server import audit
 from server.accounts.auth import auth_required, current_device, current_user
 from server.blueprint import Blueprint
-from server.reports import service
+from server.reports import service, trend
 from server.reports.cache import CachedPdf
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="PDF reports")
@@ -100,3 +101,14 @@ def get_action_plan(query: dict[str, Any]) -> Response:
     """Where are we going, where are we now, next steps: for each school focus (leads)."""
     pdf = service.action_plan_pdf(current_user(), query.get("from_"), query.get("to"))
     return pdf_response(audited(pdf, "action_plan", "school", current_user().school_id))
+
+
+# The Lead screen's trend (an extension: docs/lead-screens.md), drawn by the focus report's code.
+@blp.route("/focuses/<string:focus_id>/trend", methods=["GET"])
+@auth_required
+@blp.errors(400, 401, 403, 404, 413, codes=ERRORS)
+@blp.arguments(ReportPeriodSchema, location="query", unknown=RAISE)
+@blp.response(200, TrendSchema)
+def get_focus_trend(query: dict[str, Any], focus_id: str) -> dict[str, Any]:
+    """A school focus's look-for ratings by week or month as SVG charts (leads); no names."""
+    return trend.focus_trend(current_user(), focus_id, query.get("from_"), query.get("to"))

@@ -28,6 +28,7 @@ from server.models import (
 )
 from server.policy import Reader
 from server.reports.queries import VISITED_ROLES, WALK, Scope, in_period, people
+from server.visits import Visit
 
 # ---- learning walks on one focus ------------------------------------------------------------
 
@@ -73,7 +74,21 @@ def walk_data(scope: Scope, focus_id: uuid.UUID, note_limit: int) -> model.WalkD
     notes = select(Note).where(
         Note.observation_id.in_(ids), ~Note.deleted, policy.note_readable(scope.reader)
     )
-    return model.WalkData(looks, tuple(walks), _ticks(notes, looks), _walk_notes(notes, note_limit))
+    ticks, texts = _ticks(notes, looks), _walk_notes(notes, note_limit)
+    return model.WalkData(looks, tuple(walks), ticks, texts, walk_visits(scope.reader, ids))
+
+
+def walk_visits(reader: Reader, walk_ids: Select[uuid.UUID]) -> tuple[model.WalkVisit, ...]:
+    """The walks' visits with their team's name and year group (README: leads)."""
+    query = (
+        select(Visit.id, Visit.observation_id, Team.name, Visit.year_group)
+        .outerjoin(Team, (Team.id == Visit.team_id) & policy.school_wide(Team, reader))
+        .where(Visit.observation_id.in_(walk_ids), ~Visit.deleted, policy.visit_readable(reader))
+    )
+    return tuple(
+        model.WalkVisit(str(r.id), str(r.observation_id), r.name or "", r.year_group)
+        for r in db.session.execute(query)
+    )
 
 
 def _ticks(notes: Select[Any], looks: tuple[model.Lookfor, ...]) -> tuple[model.Tick, ...]:
@@ -86,6 +101,7 @@ def _ticks(notes: Select[Any], looks: tuple[model.Lookfor, ...]) -> tuple[model.
             Note.at,
             Note.minute,
             Note.tags,
+            Note.visit_id,
         ).where(
             Note.category == "lookfor",
             Note.lookfor_id.in_([uuid.UUID(look.id) for look in looks]),
@@ -93,7 +109,7 @@ def _ticks(notes: Select[Any], looks: tuple[model.Lookfor, ...]) -> tuple[model.
         )
     )
     return tuple(
-        model.Tick(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], tuple(r[5] or []))
+        model.Tick(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], tuple(r[5] or []), _id(r[6]))
         for r in tick_rows
     )
 
@@ -102,15 +118,26 @@ def _walk_notes(notes: Select[Any], note_limit: int) -> tuple[model.WalkNote, ..
     """The walks' written notes, oldest first, at most `note_limit`."""
     text_rows = db.session.execute(
         notes.with_only_columns(
-            Note.observation_id, Note.category, Note.text, Note.at, Note.minute, Note.tags
+            Note.observation_id,
+            Note.category,
+            Note.text,
+            Note.at,
+            Note.minute,
+            Note.tags,
+            Note.visit_id,
         )
         .where(Note.text != "")
         .order_by(Note.at)
         .limit(note_limit)
     )
     return tuple(
-        model.WalkNote(str(r[0]), r[1], r[2], r[3], r[4], tuple(r[5] or [])) for r in text_rows
+        model.WalkNote(str(r[0]), r[1], r[2], r[3], r[4], tuple(r[5] or []), _id(r[6]))
+        for r in text_rows
     )
+
+
+def _id(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _walks_with_teams(scope: Scope, ids: Select[uuid.UUID]) -> list[tuple[Any, tuple[str, ...]]]:

@@ -31,6 +31,7 @@ from server.models import (
     UserTeam,
     UTCDateTime,
 )
+from server.visits import Visit
 
 FORMAT = "lessonloop-export/1"
 # Entity -> its model, in the order a restore writes them (foreign keys hold).
@@ -43,6 +44,7 @@ MODELS: dict[str, Any] = {
     "focus": Focus,
     "lookfor": Lookfor,
     "observation": Observation,
+    "visit": Visit,
     "next_step": NextStep,
     "note": Note,
     "attachment": Attachment,
@@ -78,6 +80,7 @@ DESCRIPTIONS = {
     "note": "A note taken during or about an observation.",
     "attachment": "A photo of pupils' work on an observation (its bytes are in photos/ of a "
     "personal export); stored_* say what the server keeps (None until it arrived).",
+    "visit": "A classroom visited on a learning walk: when, class, year group, subject, team.",
     "audit_event": "Who read, downloaded, shared, exported or erased what, when, from where.",
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 
-from server import audit, policy
+from server import audit
 from server.errors import ApiError, NotFoundError
 from server.extensions import db
 from server.models import (
@@ -37,10 +37,12 @@ from server.models import (
     UserTeam,
     utcnow,
 )
+from server.policy import people
 from server.rights import jobs
 from server.rights.tombstones import TEXT_FIELDS, tombstone
 from server.sync import cotext
 from server.sync.versions import VersionAllocator, write_transaction
+from server.visits import Visit
 
 FORMER = "A former colleague"
 
@@ -58,7 +60,7 @@ def check(admin: User, person: User, confirm_name: str) -> None:
     """Refuse an erasure that cannot be (each a clear 4xx; nothing changes)."""
     if person.erased_at is not None:
         raise ApiError(409, "already_erased", "This person has already been erased.")
-    if not policy.may_erase(admin, person):
+    if not people.may_erase(admin, person):
         raise ApiError(403, "forbidden", "An admin cannot erase their own account.")
     if confirm_name.strip() != person.display_name:
         raise ApiError(
@@ -112,6 +114,7 @@ def _erase_records(person: User, versions: VersionAllocator) -> dict[str, int]:
     return {
         "observations": tombstone(Observation, observations, versions),
         "notes": tombstone(Note, notes, versions),
+        "visits": tombstone(Visit, _ids(Visit, Visit.observation_id.in_(observations)), versions),
         "next_steps": tombstone(NextStep, steps, versions),
         "personal_focuses": tombstone(Focus, focuses, versions),
     }

@@ -37,10 +37,11 @@ from server.models import (
     UserTeam,
 )
 from server.photos import storage
-from server.policy import Reader
+from server.policy import Reader, people
 from server.reports import service as reports
 from server.rights import entities, trail
 from server.rights.schema import PERSONAL_LISTS, schema_document
+from server.visits import Visit
 
 # Above this many observations the export is built by a job (POST /api/v1/me/exports).
 SYNC_MAX_OBSERVATIONS = 200  # the default of EXPORT_SYNC_MAX_OBSERVATIONS
@@ -53,7 +54,7 @@ def observation_count(user: User) -> int:
     """How many observations the person takes part in."""
     query = select(Observation.id).where(
         Observation.school_id == user.school_id,
-        Observation.id.in_(policy.observations_taken_part_in(user.id)),
+        Observation.id.in_(people.observations_taken_part_in(user.id)),
     )
     return len(db.session.execute(query).all())
 
@@ -77,7 +78,7 @@ def _rows(model: Any, *where: Any) -> list[Any]:
 def personal_document(user: User) -> dict[str, Any]:
     """data.json: every list of PERSONAL_LISTS, each sorted by id."""
     reader = Reader.of(user)
-    mine = policy.observations_taken_part_in(user.id)
+    mine = people.observations_taken_part_in(user.id)
     observations = _rows(
         Observation, Observation.school_id == user.school_id, Observation.id.in_(mine)
     )
@@ -96,11 +97,10 @@ def personal_document(user: User) -> dict[str, Any]:
         "observations": observations,
         "notes": notes,
         "photos": _photos(reader, ids),
+        "visits": _rows(Visit, policy.visit_readable(reader), Visit.observation_id.in_(ids)),
         "next_steps": steps,
         "focuses": focuses,
-        "teams": _rows(
-            Team, Team.id.in_(select(UserTeam.team_id).where(UserTeam.user_id == user.id))
-        ),
+        "teams": _rows(Team, Team.id.in_(_team_ids(user))),
         "devices": _rows(Device, Device.user_id == user.id),
     }
     document: dict[str, Any] = {

@@ -25,6 +25,7 @@ from server.models import NextStep, Note, Observation, School, utcnow
 from server.rights.tombstones import tombstone
 from server.school import school_zone
 from server.sync.versions import write_transaction
+from server.visits import Visit
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def run(school_id: uuid.UUID, now: dt.datetime) -> dict[str, int]:
         assert school is not None
         found = due(school, now)
         tombstone(Observation, found.observations, versions)
+        walks = Visit.observation_id.in_(found.observations)  # their visits go too (README: leads)
+        tombstone(Visit, _ids(Visit, walks, _not_yet_purged(Visit, Visit.class_label)), versions)
         tombstone(Note, found.notes, versions)
         tombstone(NextStep, found.next_steps, versions)
         db.session.execute(

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from server.extensions import db
 from server.models import Focus, Lookfor, NextStep, Note, Observation
 from server.sync.versions import VersionAllocator
+from server.visits import Visit
 
 # The free-text fields of each record (where a person may have typed anything).
 TEXT_FIELDS: dict[Any, tuple[str, ...]] = {
@@ -34,6 +35,7 @@ TEXT_FIELDS: dict[Any, tuple[str, ...]] = {
     NextStep: ("text",),
     Focus: ("title", "description"),
     Lookfor: ("text",),
+    Visit: ("class_label", "year_group", "subject"),
 }
 
 

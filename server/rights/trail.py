@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from server import policy
 from server.audit import AuditEvent
 from server.extensions import db
 from server.models import User
+from server.policy import people
 
 
 def about(user_id: Any) -> ColumnElement[bool]:
@@ -21,7 +21,7 @@ def about(user_id: Any) -> ColumnElement[bool]:
         AuditEvent.subject_id == user_id,
         and_(
             AuditEvent.record_type == "observation",
-            AuditEvent.record_id.in_(policy.observations_taken_part_in(user_id)),
+            AuditEvent.record_id.in_(people.observations_taken_part_in(user_id)),
         ),
     )
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select, true, update
 
 from server import policy
 from server.extensions import db
@@ -20,6 +20,7 @@ from server.models import (
     Attachment,
     Eviction,
     Focus,
+    Lookfor,
     NextStep,
     Note,
     Observation,
@@ -29,6 +30,7 @@ from server.models import (
 )
 from server.policy import Reader
 from server.sync.versions import VersionAllocator
+from server.visits import Visit
 
 
 def audience(entity: str, record_id: uuid.UUID) -> set[uuid.UUID]:
@@ -114,11 +116,13 @@ def _observation_family(
     photos = db.session.execute(
         select(Attachment.id).where(Attachment.observation_id == observation_id)
     ).scalars()
+    visits = db.session.execute(select(Visit.id).where(Visit.observation_id == observation_id))
     return {
         "observation": [observation_id],
         "note": list(notes),
         "next_step": list(steps),
         "attachment": list(photos),
+        "visit": list(visits.scalars()),
         "focus": sorted(focus_ids | set(_personal_focus_ids(observation_id))),
     }
 
@@ -153,10 +157,13 @@ def bump(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> None:
         )
 
 
-def bump_children(observation_id: uuid.UUID, versions: VersionAllocator) -> None:
-    """New versions for every note, next step and photo of an observation (a statement each)."""
-    model: Any
-    for model in (Note, NextStep, Attachment):
+def bump_children(
+    observation_id: uuid.UUID,
+    versions: VersionAllocator,
+    models: tuple[Any, ...] = (Note, NextStep, Visit, Attachment),
+) -> None:
+    """New versions for every note, next step, visit and photo of an observation."""
+    for model in models:
         count = db.session.execute(
             select(func.count()).select_from(model).where(model.observation_id == observation_id)
         ).scalar_one()
@@ -203,6 +210,7 @@ def _shared_with_leads_not_involving(user: User) -> list[uuid.UUID]:
 def lead_role_changed(user: User, versions: VersionAllocator) -> None:
     """A user became, or stopped being, a lead: what was shared with leads arrives or goes."""
     observation_ids = _shared_with_leads_not_involving(user)
+    resend_lead_rules(user.school_id, versions)
     for observation_id in observation_ids:
         if policy.is_lead(user):
             bump(Observation, [observation_id], versions)
@@ -210,3 +218,23 @@ def lead_role_changed(user: User, versions: VersionAllocator) -> None:
             bump(Focus, _personal_focus_ids(observation_id), versions)
         else:
             evict_unreadable(user, _observation_family(observation_id, set()), versions)
+
+
+# ---- `can` (server.sync.permissions): records come again when a rule's answer changes -------
+
+
+def resend_lead_rules(school_id: uuid.UUID, versions: VersionAllocator) -> None:
+    """A user became, or stopped being, a lead: what they may do with the school's focuses
+    and look-fors changed, so those few records take new versions (everyone pulls them again)."""
+    for model, extra in ((Focus, Focus.kind == "school"), (Lookfor, true())):
+        ids = select(model.id).where(model.school_id == school_id, extra).order_by(model.id)
+        bump(model, list(db.session.execute(ids).scalars()), versions)
+
+
+def participants_changed(
+    observation_id: uuid.UUID, before: Any, after: Any, versions: VersionAllocator
+) -> None:
+    """Who takes part decides who may change the observation's next steps and visits: they
+    come again (`before`: the participants before the write, None for a new observation)."""
+    if before is not None and before != after.fields.get("participants"):
+        bump_children(observation_id, versions, models=(NextStep, Visit))

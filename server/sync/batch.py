@@ -23,7 +23,7 @@ from server.sync.engine import Conflict, RecordState, meta_from_json, meta_to_js
 from server.sync.versions import VersionAllocator
 
 # Parents before children, so foreign keys hold when a batch creates both.
-FLUSH_ORDER = ("focus", "lookfor", "observation", "next_step", "note", "attachment")
+FLUSH_ORDER = ("focus", "lookfor", "observation", "visit", "next_step", "note", "attachment")
 
 
 @dataclass
@@ -215,7 +215,7 @@ def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
         parent = uuid_or_none(fields.get("observation_id")) if isinstance(fields, dict) else None
         if parent:
             wanted["observation"].add(parent)
-    for entity in ("note", "next_step", "focus", "lookfor", "attachment"):
+    for entity in ("note", "next_step", "focus", "lookfor", "visit", "attachment"):
         batch.load(entity, wanted[entity])
     for entry in list(batch.entries.values()):
         parent = entry.state.fields.get("observation_id")

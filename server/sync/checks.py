@@ -7,10 +7,15 @@ school: a reference to another school's record is `unknown_reference`, never a l
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from server import policy
+from server.extensions import db
+from server.models import Team
 from server.sync.batch import Batch, Entry
 
 
@@ -104,6 +109,7 @@ def _check_note(batch: Batch, entry: Entry | None, fields: dict[str, Any]) -> No
             )
         if not policy.may_create_note(observation.state.fields, user):
             raise _forbid("Only the observation's participants may write notes on it.")
+    _check_note_visit(batch, entry, fields)
     lookfor_id = fields.get("lookfor_id")
     if lookfor_id and batch.in_school("lookfor", lookfor_id) is None:
         raise _unknown("There is no such look-for in this school.", "lookfor_id", [lookfor_id])
@@ -212,6 +218,51 @@ def _check_attachment(batch: Batch, entry: Entry | None, fields: dict[str, Any])
         raise _forbid("Photos are added by the observation's participants, on their own notes.")
 
 
+# ---- a learning walk's visits (README: leads) ------------------------------------------------
+
+
+def _check_visit(batch: Batch, entry: Entry | None, fields: dict[str, Any]) -> None:
+    after = {**(entry.state.fields if entry else {}), **fields}
+    walk = batch.in_school("observation", after["observation_id"])
+    if walk is None:
+        raise _unknown(
+            "There is no such observation in this school.",
+            "observation_id",
+            [after["observation_id"]],
+        )
+    if not policy.may_write_visit(walk.state.fields, batch.user):
+        raise _forbid("Only the walk's participants may record its visits.")
+    if not policy.may_hold_visit(walk.state.fields):
+        raise _unknown(
+            "A visit belongs to a learning walk.", "observation_id", [after["observation_id"]]
+        )
+    team_id = fields.get("team_id")
+    if (
+        team_id
+        and not db.session.execute(
+            select(Team.id).where(
+                Team.id == uuid.UUID(team_id), Team.school_id == batch.user.school_id
+            )
+        ).first()
+    ):
+        raise _unknown("There is no such team in this school.", "team_id", [team_id])
+
+
+def _check_note_visit(batch: Batch, entry: Entry | None, fields: dict[str, Any]) -> None:
+    """A note's visit: a live visit of the note's own observation."""
+    visit_id = fields.get("visit_id")
+    if not visit_id:
+        return
+    observation_id = (entry.state.fields if entry else fields)["observation_id"]
+    visit = batch.in_school("visit", visit_id)
+    if (
+        visit is None
+        or visit.state.deleted
+        or not policy.may_name_visit(observation_id, visit.state.fields)
+    ):
+        raise _unknown("A note names a visit of its own walk.", "visit_id", [visit_id])
+
+
 RULES: dict[str, Callable[[Batch, Entry | None, dict[str, Any]], None]] = {
     "observation": _check_observation,
     "note": _check_note,
@@ -219,4 +270,5 @@ RULES: dict[str, Callable[[Batch, Entry | None, dict[str, Any]], None]] = {
     "focus": _check_focus,
     "lookfor": _check_lookfor,
     "attachment": _check_attachment,
+    "visit": _check_visit,
 }

@@ -49,6 +49,7 @@ from server.sync.codecs import (
     pulled_change,
 )
 from server.sync.cursor import Cursor, decode_cursor, encode_cursor
+from server.sync.permissions import add_can
 from server.sync.versions import committed_version
 
 
@@ -68,6 +69,7 @@ def pull(
         rows = _run_page(user, cursor, high, limit)
     has_more = len(rows) > limit
     page = _latest_per_record([pulled_change(row) for row in rows[:limit]])
+    add_can(user, page, rows[:limit])  # what the reader may do with each record (README: leads)
     next_cursor = Cursor(page[-1]["version"] if has_more else high, cursor.initial_until)
     for change in page:
         if change.get("evicted"):

@@ -268,6 +268,7 @@ def _merge_with_scope(batch: Batch, entity: str, entry: Entry | None, mutation: 
     batch.flush()
     record_id = uuid.UUID(mutation.record_id)
     shared_before = _shared(entry.state) if entry else False
+    cast_before = entry.state.fields.get("participants") if entry else None  # (README: leads)
     if entity == "observation":
         before = audience.observation_scope(record_id) if entry else audience.ObservationScope()
     else:
@@ -278,6 +279,7 @@ def _merge_with_scope(batch: Batch, entity: str, entry: Entry | None, mutation: 
     batch.flush()
     if entity == "observation":
         audience.observation_scope_changed(batch.user.school_id, record_id, before, batch.versions)
+        audience.participants_changed(record_id, cast_before, outcome.state, batch.versions)
         _audit_sharing(batch, shared_before, outcome.state)
     elif entry is not None:
         audience.next_step_scope_changed(record_id, readers, batch.versions)

@@ -135,10 +135,12 @@ def test_every_screen_at_phone_size_is_saved_and_has_no_serious_accessibility_pr
     lead_page.select_option("select[name=focus]", index=1)
     lead_page.click("form button[type=submit]")
     lead_page.wait_for_selector("main[data-ready=capture]")
+    lead_page.get_by_role("button", name="Next classroom").click()  # a walk: classroom by classroom
+    lead_page.locator(".chip", has_text="Year 4").click()
     lead_page.locator(".rating", has_text="Seen").first.click()
     lead_page.locator(".rating", has_text="Partly").nth(1).click()
-    # Both ticks are listed before the note is counted (a tick's redraw may show both at once).
-    lead_page.wait_for_selector('ol.notes[data-count="2"]', state="attached")
+    # Both ticks are counted on the classroom's row before the note is written.
+    lead_page.wait_for_selector(".visit-row.open:has-text('2 ticks')")
     write_note(lead_page, "Pupils explained their method to a partner before sharing.")
     shots.take(lead_page, "10-capture-learning-walk")
 

@@ -56,7 +56,7 @@ def test_themes_from_fewer_than_three_visits_are_left_out(factory):
     world = school.build(factory)
     text = pdf_text(_report(world).data)
     themes = text.split("Themes from notes Notes written on the walks")[1]
-    assert in_order(themes, "Evidence", "used mini whiteboards for every answer.", "\u00d7 4")
+    assert in_order(themes, "Saw / heard", "used mini whiteboards for every answer.", "\u00d7 4")
     assert school.RARE_NOTE not in text
     assert "Some notes are not shown because they come from fewer than 3 visits." in text
 

@@ -28,13 +28,14 @@ def test_summary_merges_everyone_s_notes_in_time_order(factory, keep_pages):
         "Peer observation",
         "8B",
         "Questioning that makes every pupil think",
-        "Notes",
+        "What was agreed",  # what was agreed comes first (README: leads), then the notes
         "Strengths",
         "Clear modelling",
-        "Reflection",
-        "Wait time helped the quieter pupils.",
         "Agreed next steps",
         "Try a hinge question before the task.",
+        "Reflection",
+        "Wait time helped the quieter pupils.",
+        "Notes",
     )
     assert "PRIVATE" not in text
     assert school.SCHOOL.casefold() in text.casefold()

@@ -88,6 +88,7 @@ def test_templates_escape_note_text():
 
     from reports.builders import LABELS
     from reports.model import Meta, NoteItem, ObservationData
+    from reports.walk_summary import shown_tags
 
     moment = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
     hostile = NoteItem(moment, 1, "<b>Ana</b>", "evidence", '</td><img src="file:///x">')
@@ -103,6 +104,8 @@ def test_templates_escape_note_text():
             "toc": False,
             "labels": LABELS,
             "min_visits": 3,
+            "walk": None,  # not a learning walk (reports.walk_summary)
+            "shown_tags": shown_tags,
         },
     )
     assert "<img" not in html

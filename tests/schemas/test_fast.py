@@ -119,6 +119,7 @@ VALID: dict[str, dict[str, Any]] = {
         "case_pupil": "A",
         "lookfor_id": None,
         "lookfor_rating": None,
+        "visit_id": None,
     },
     "next_step": {
         "observation_id": SOME_UUID,
@@ -145,6 +146,14 @@ VALID: dict[str, dict[str, Any]] = {
         "width": 2048,
         "height": 1536,
         "caption": "Page 12",
+    },
+    "visit": {
+        "observation_id": SOME_UUID,
+        "at": "2026-11-20T09:08:00+01:00",
+        "class_label": "8B",
+        "year_group": "Year 8",
+        "subject": "Maths",
+        "team_id": None,
     },
     "observation": {
         "kind": "coaching",

@@ -44,7 +44,9 @@ def test_a_first_pull_brings_the_whole_visible_state(pair):
         "fields",
         "created_by",
         "conflicts",
+        "can",
     }
+    assert change["can"] == {"edit": False, "delete": False}  # the observer wrote it
     assert change["created_by"] == observer.user_id
     assert change["fields"]["text"] == "Pupils paired up quickly."
     assert set(change["fields"]) == {

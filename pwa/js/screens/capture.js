@@ -18,6 +18,8 @@ import { followChanges } from '../live.js';
 import { clockStart, mayMoveClock, minuteAt, restart, setStart, startAtTime, startIfNeeded, startMinutesAgo } from '../lesson-clock.js';
 import { nameMap } from './common.js';
 import { myPhrases, quickPhrases, refreshPhrases } from '../quick-notes.js';
+import { can } from '../can.js';
+import { walkCapture } from './walk.js';
 
 const DRAFT_DELAY_MS = 300;
 const NOTE_CATEGORIES = ['evidence', 'pupils', 'strength', 'wondering', 'next_step'];
@@ -123,6 +125,7 @@ function noteView(c, r, note, names) {
     text: note.text || '', casePupil: note.case_pupil || '', rating: note.lookfor_rating || null,
     lookfor: note.lookfor_id ? c.setup.lookforText.get(note.lookfor_id) || 'A look-for' : null,
     delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
+    canEdit: can(r, 'edit', c.me), canDelete: can(r, 'delete', c.me),
   };
 }
 
@@ -282,6 +285,8 @@ export async function captureScreen(ctx, params) {
   const [record, draft, { lookfor, focus }, phrases] = await Promise.all([readRecord('observation', id), loadDraft(id), readEntities(['lookfor', 'focus']), myPhrases()]);
   if (!record) return ctx.missing('This observation is not on this device. It may have been removed, or not synced yet.');
   const me = ctx.session.user.id;
+  if (!can(record, 'add_notes', me)) return readOnlyCapture(ctx, id); // the server's `can` (js/can.js)
+  if (current(record).kind === 'learning_walk') return walkScreen(ctx, record, draft); // classroom by classroom
   // The lesson clock starts when Capture first opens on any phone (a clock this phone kept
   // before the clock was synced carries over).
   await startIfNeeded(record, me, draft.clockStartedAt);
@@ -315,5 +320,37 @@ export async function captureScreen(ctx, params) {
     },
     /** Whether words are in the box (an update waits until they are saved as a note). */
     busy: () => Boolean(view.currentText().trim()),
+  };
+}
+
+/**
+ * Capture for someone the server does not let add notes here: a sentence and the way to Review.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {string} id
+ * @returns {import('../app.js').Screen}
+ */
+function readOnlyCapture(ctx, id) {
+  const screen = ctx.missing('Only the people taking part add notes to this observation. You can read it on its review.');
+  const link = screen.node.querySelector('a');
+  if (link) {
+    link.setAttribute('href', `#/review/${encodeURIComponent(id)}`);
+    link.textContent = 'Read the review';
+  }
+  return { ...screen, title: 'Notes', back: '#/today' };
+}
+
+/**
+ * A learning walk's capture (screens/walk.js), with the same Done button.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../db.js').StoredRecord} record
+ * @param {any} draft
+ * @returns {Promise<import('../app.js').Screen>}
+ */
+async function walkScreen(ctx, record, draft) {
+  const walk = await walkCapture(ctx, record, draft);
+  const done = doneButton(/** @type {Capture} */ (/** @type {unknown} */ ({ ctx, id: record.id, keeper: { writeNow: async () => undefined } })));
+  return {
+    title: walk.title, tab: 'capture', back: '#/today', hideTabs: true, action: done,
+    node: walk.node, focus: walk.focus, refresh: walk.refresh, busy: () => Boolean(walk.currentText().trim()),
   };
 }

@@ -7,6 +7,8 @@ import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { renderLead } from '../views/lead.js';
 import { live, nameMap, readAll, redrawnScreen, summary } from './common.js';
+import { can } from '../can.js';
+import { loadTrend } from '../trend.js';
 
 /** The first of September of this school year. */
 function schoolYearStart() {
@@ -23,19 +25,21 @@ async function load(ctx) {
   const all = await readAll();
   const names = nameMap(all.user);
   const lookfors = live(all.lookfor);
+  // Each focus and look-for offers its controls only where its `can.edit` allows (js/can.js).
+  const editable = new Set([...all.focus, ...all.lookfor].filter((r) => can(r, 'edit', me)).map((r) => `${r.entity}:${r.id}`));
   const focuses = live(all.focus).filter((f) => f.kind === 'school')
     .sort((a, b) => (a.active === b.active ? a.title.localeCompare(b.title) : a.active === false ? 1 : -1));
   const shared = live(all.observation).filter((o) => o.visibility === 'leads').sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
   return {
     focuses: focuses.map((f) => ({
-      id: f.id, title: f.title, description: f.description || '', active: f.active !== false,
-      lookfors: lookfors.filter((l) => l.focus_id === f.id).map((l) => ({ id: l.id, text: l.text, active: l.active !== false }))
+      id: f.id, title: f.title, description: f.description || '', active: f.active !== false, canEdit: editable.has(`focus:${f.id}`),
+      lookfors: lookfors.filter((l) => l.focus_id === f.id).map((l) => ({ id: l.id, text: l.text, active: l.active !== false, canEdit: editable.has(`lookfor:${l.id}`) }))
         .sort((a, b) => Number(b.active) - Number(a.active)),
     })),
     shared: shared.map((o) => {
       const s = summary(o, me, names);
       const people = (o.participants || []).map((/** @type {any} */ p) => names.get(p.user_id)).filter(Boolean).join(', ');
-      return { id: s.id, title: s.title, when: s.when, kind: s.kind, people, href: `#/review/${o.id}` };
+      return { id: s.id, title: s.title, when: s.when, kind: s.kind, people, href: `#/review/${o.id}`, kindValue: o.kind, day: isoDay(new Date(o.starts_at)), focusIds: o.focus_ids || [] };
     }),
     teachers: all.user.map((u) => ({ id: u.id, name: String(current(u).display_name), active: u.fields.active !== false }))
       .filter((u) => u.active).sort((a, b) => a.name.localeCompare(b.name)),
@@ -66,6 +70,7 @@ export async function leadScreen(ctx) {
     onEditLookfor: (id, text) => change('lookfor', id, { text }, 'Look-for saved.'),
     onLookforActive: (id, active) => change('lookfor', id, { active }, active ? 'Look-for brought back.' : 'Look-for retired. Past ticks are kept.'),
     onDownload: async (path) => ctx.toast(await downloadReport(path)),
+    loadTrend, // the current focus's chart (js/trend.js)
   };
   const screen = await redrawnScreen('Lead', 'lead', async () => renderLead(await load(ctx), actions));
   return screen;

@@ -16,6 +16,8 @@ import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
 import { beingDeleted, noteActions } from './note-actions.js';
 import { followChanges } from '../live.js';
+import { allowed, can } from '../can.js';
+import { walkSummary } from './walk.js';
 
 const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   strengths: 'Strengths', wonderings: 'Wonderings', reflection: 'Reflection', focus_question: 'Their question',
@@ -132,6 +134,7 @@ function noteRows(ctx, noteRecords, names, lookforText) {
       text: n.text || '', casePupil: n.case_pupil || '', rating: n.lookfor_rating || null,
       lookfor: n.lookfor_id ? lookforText.get(n.lookfor_id) || 'A look-for' : null,
       delivery: state, deliveryLabel: DELIVERY[state], problem: r.problem ? r.problem.message : null,
+      canEdit: can(r, 'edit', me), canDelete: can(r, 'delete', me),
     };
   });
 }
@@ -146,7 +149,7 @@ function noteRows(ctx, noteRecords, names, lookforText) {
 function reviewHeader(obs, me, names, focusTitles) {
   return {
     title: obs.title, kind: KINDS[/** @type {keyof typeof KINDS} */ (obs.kind)] || 'Observation', when: formatWhen(obs.starts_at),
-    place: [obs.class_label, obs.subject, obs.year_group].filter(Boolean).join(' · '),
+    place: obs.kind === 'learning_walk' ? (obs.class_label ? `Route: ${obs.class_label}` : '') : [obs.class_label, obs.subject, obs.year_group].filter(Boolean).join(' · '),
     people: (obs.participants || []).map((/** @type {any} */ p) => ({ name: p.user_id === me ? 'You' : names.get(p.user_id) || 'Someone', role: ROLES[/** @type {keyof typeof ROLES} */ (p.role)] || p.role })),
     focus: (obs.focus_ids || []).map((/** @type {string} */ f) => focusTitles.get(f)).filter(Boolean).join(', ') || null,
     question: obs.focus_question || '', intention: obs.learning_intention || '',
@@ -173,43 +176,28 @@ async function load(ctx, id, quick = false) {
   const watched = observees(obs);
   const today = isoDay(new Date());
   const titles = new Map([[id, obs.title]]);
+  const may = allowed(record, me);
+  const stepEditable = new Map(parts.steps.map((s) => [s.id, can(s, 'edit', me)]));
   return {
     id, obs,
     view: {
       id, header: reviewHeader(obs, me, names, focusTitles),
       status: obs.status, statusLabel: STATUSES[/** @type {keyof typeof STATUSES} */ (obs.status)] || obs.status,
-      conflicts: fieldConflicts(record, obs, me, names),
+      conflicts: may.edit ? fieldConflicts(record, obs, me, names) : [],
       notes, authors, notesTotal: parts.complete ? notes.length : parts.total, complete: parts.complete,
       categories: Object.entries(CATEGORIES).filter(([value]) => present.has(value)).map(([value, label]) => ({ value, label })),
       fields: { strengths: obs.strengths || '', wonderings: obs.wonderings || '', reflection: obs.reflection || '' },
-      canReflect: watched.includes(me),
+      canReflect: may.edit && watched.includes(me), may, isWalk: obs.kind === 'learning_walk',
       observeeName: watched.length ? watched.map((w) => (w === me ? 'You' : names.get(w) || 'The observed teacher')).join(' and ') : 'The observed teacher',
-      steps: byDue(live(parts.steps)).map((s) => ({ ...stepItem(s, titles, today), context: `${s.owner_id === me ? 'Yours' : names.get(s.owner_id) || 'Someone'}${s.status === 'done' ? ' · done' : ''}` })),
+      steps: byDue(live(parts.steps)).map((s) => ({ ...stepItem(s, titles, today), editable: stepEditable.get(s.id) === true, context: `${s.owner_id === me ? 'Yours' : names.get(s.owner_id) || 'Someone'}${s.status === 'done' ? ' · done' : ''}` })),
       participants: (obs.participants || []).map((/** @type {any} */ p) => ({ id: p.user_id, name: p.user_id === me ? 'Me' : names.get(p.user_id) || 'Someone' })),
       isObservee: roleOf(obs, me) === 'observee',
       shared: obs.visibility === 'leads',
-      tallies: obs.kind === 'learning_walk' ? tally(notes, lookforText) : [],
-      online: ctx.online, canCapture: obs.status !== 'reviewed' && Boolean(roleOf(obs, me) || record.created_by === me),
+      walk: obs.kind === 'learning_walk' ? await walkSummary(id) : null,
+      online: ctx.online, canCapture: obs.status !== 'reviewed' && may.add_notes,
       me, today,
     },
   };
-}
-
-/**
- * Look-for ticks counted over the walk.
- * @param {{category: string, lookfor: string | null, rating: string | null}[]} notes
- * @param {Map<string, string>} lookforText
- */
-function tally(notes, lookforText) {
-  /** @type {Map<string, {text: string, seen: number, partly: number, not_seen: number}>} */
-  const rows = new Map();
-  for (const note of notes) {
-    if (note.category !== 'lookfor' || !note.lookfor || !note.rating) continue;
-    const row = rows.get(note.lookfor) || { text: note.lookfor, seen: 0, partly: 0, not_seen: 0 };
-    row[/** @type {'seen' | 'partly' | 'not_seen'} */ (note.rating)] += 1;
-    rows.set(note.lookfor, row);
-  }
-  return [...rows.values()].filter((r) => lookforText.size === 0 || r.text);
 }
 
 /**

@@ -15,7 +15,7 @@ import { mountQuickNotes } from './quick-notes.js';
 /**
  * @typedef {{id: string, minute: number | null, category: string, categoryLabel: string, text: string,
  *   casePupil: string, rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
- *   problem: string | null, mine: boolean, author: string}} NoteItem
+ *   problem: string | null, mine: boolean, author: string, canEdit?: boolean, canDelete?: boolean}} NoteItem
  * @typedef {{
  *   title: string, isWalk: boolean, isStudy: boolean, categories: {value: string, label: string}[],
  *   category: string, casePupils: string[], casePupil: string, text: string, draftKey: string, clockStartedAt: number | null,
@@ -42,12 +42,13 @@ export function noteDelivery(note) {
 }
 
 /**
- * One of my notes, with its Edit button; a partner's, with who wrote it.
+ * One of my notes, with its Edit button where the server's `can` allows (js/can.js); a
+ * partner's, with who wrote it.
  * @param {NoteItem} note
  * @param {CaptureActions} actions
  */
 function noteItem(note, actions) {
-  return note.mine ? editable(noteBody(note), note, actions) : noteBody(note);
+  return note.canEdit ? editable(noteBody(note), note, actions) : noteBody(note);
 }
 
 /**

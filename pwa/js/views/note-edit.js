@@ -11,7 +11,7 @@ import { field, h } from '../dom.js';
 import { CATEGORIES } from '../model.js';
 
 /**
- * @typedef {{id: string, text: string, category: string, minute: number | null}} EditableNote
+ * @typedef {{id: string, text: string, category: string, minute: number | null, canDelete?: boolean}} EditableNote
  * @typedef {{onSaveNote: (id: string, changes: Record<string, any>) => Promise<void>,
  *   onDeleteNote: (id: string) => void}} NoteEditActions
  */
@@ -95,7 +95,8 @@ function openEditor(row, note, actions) {
     h('div', { class: 'row-actions' },
       h('button', { type: 'submit', class: 'button small primary' }, 'Save changes'),
       h('button', { type: 'button', class: 'button small quiet', onclick: cancel }, 'Cancel'),
-      h('button', { type: 'button', class: 'button small danger', onclick: async () => { await close(); actions.onDeleteNote(note.id); } }, 'Delete note'))));
+      note.canDelete === false ? null
+        : h('button', { type: 'button', class: 'button small danger', onclick: async () => { await close(); actions.onDeleteNote(note.id); } }, 'Delete note'))));
 }
 
 /**

@@ -13,6 +13,7 @@ import { DEFAULT_ROLES, KINDS, KIND_HINTS, ROLES, suggestedTitle } from '../mode
  * @typedef {{onCreate: (fields: Record<string, any>, startNow: boolean) => Promise<string | null>}} FormActions
  */
 
+const TITLE_HINTS = { lesson: 'Leave empty for a title from the subject and class.', walk: 'Leave empty for “Learning walk:” and the focus.' };
 const YEAR_GROUPS = ['Reception', ...Array.from({ length: 13 }, (_, i) => `Year ${i + 1}`)];
 
 /**
@@ -44,6 +45,7 @@ function formInputs(data) {
       data.myFocuses.length ? h('optgroup', { label: 'My focuses' }, data.myFocuses.map((f) => option(f.id, f.title, ''))) : null),
     question: h('textarea', { name: 'focus_question', rows: 2, maxlength: 20000, placeholder: 'e.g. How can I get every pupil thinking during questioning?', dataset: { draft: 'new-observation/focus_question' } }),
     intention: h('textarea', { name: 'learning_intention', rows: 2, maxlength: 20000, placeholder: 'What pupils are learning in this lesson', dataset: { draft: 'new-observation/learning_intention' } }),
+    route: walkRouteInput(),
   };
 }
 
@@ -72,7 +74,8 @@ function peoplePicker(data, state) {
   function drawPeople() {
     replace(list, state.participants.map((p, index) => {
       const role = h('select', { 'aria-label': `Role of ${names.get(p.user_id)}`, onchange: () => { state.participants[index].role = role.value; } },
-        Object.entries(ROLES).map(([value, label]) => option(value, label, p.role)));
+        Object.entries(ROLES).filter(([value]) => state.kind !== 'learning_walk' || value !== 'observee') // a walk watches no one
+          .map(([value, label]) => option(value, label, p.role)));
       const remove = p.user_id === data.me.id ? h('span', { class: 'you' }, 'You')
         : h('button', { type: 'button', class: 'button small quiet', onclick: () => { state.participants.splice(index, 1); drawPeople(); drawResults(); } }, 'Remove');
       return h('li', { class: 'person' }, h('span', { class: 'person-name' }, names.get(p.user_id) || 'Someone'), role, remove);
@@ -135,11 +138,13 @@ function pupilsPicker(state) {
  */
 function formFields(state, inputs) {
   const { kind, participants } = state;
+  const walk = kind === 'learning_walk'; // a walk has a route, and no class, subject or question
   const fields = {
     kind, title: inputs.title.value.trim(), starts_at: new Date(inputs.startsAt.value || Date.now()).toISOString(),
-    class_label: inputs.classLabel.value.trim(), subject: inputs.subject.value.trim(), year_group: inputs.yearGroup.value,
+    class_label: walk ? inputs.route.value.trim() : inputs.classLabel.value.trim(), subject: walk ? '' : inputs.subject.value.trim(),
+    year_group: walk ? '' : inputs.yearGroup.value,
     focus_ids: inputs.focus.value ? [inputs.focus.value] : [], participants: participants.map((p) => ({ ...p })),
-    focus_question: inputs.question.value.trim(), learning_intention: inputs.intention.value.trim(),
+    focus_question: walk ? '' : inputs.question.value.trim(), learning_intention: walk ? '' : inputs.intention.value.trim(),
     case_pupils: kind === 'lesson_study' ? [...state.casePupils] : [],
     // Walk data is the school's (never a teacher's ranking): leads see it, unless someone
     // observed is listed, who then decides.
@@ -214,10 +219,16 @@ export function renderObservationForm(data, actions) {
   const people = peoplePicker(data, state);
   const pupilsField = pupilsPicker(state);
   const kindHint = h('p', { class: 'hint' }, KIND_HINTS.peer_observation);
+  const { lessonOnly, walkOnly } = lessonOrWalk(inputs);
+  const titleField = field('Title', inputs.title, TITLE_HINTS.lesson);
   const kindChips = chips('What kind of observation?', Object.entries(KINDS).map(([value, label]) => ({ value, label })), state.kind, (value) => {
     chooseKind(state, value, data.me.id);
     kindHint.textContent = KIND_HINTS[/** @type {keyof typeof KIND_HINTS} */ (value)];
     pupilsField.hidden = value !== 'lesson_study';
+    lessonOnly.hidden = value === 'learning_walk';
+    walkOnly.hidden = value !== 'learning_walk';
+    const titleHint = titleField.querySelector('.hint');
+    if (titleHint) titleHint.textContent = value === 'learning_walk' ? TITLE_HINTS.walk : TITLE_HINTS.lesson;
     people.drawPeople();
   }, { name: 'kind', className: 'chips-stack' });
   const error = h('p', { class: 'form-error', role: 'alert' });
@@ -227,15 +238,33 @@ export function renderObservationForm(data, actions) {
     h('fieldset', { class: 'group' }, h('legend', null, 'Who is taking part?'), people.list,
       field('Add a colleague', people.search), people.results),
     field('When', inputs.startsAt),
-    h('div', { class: 'field-row' }, field('Class', inputs.classLabel), field('Subject', inputs.subject)),
-    field('Year group', inputs.yearGroup),
-    field('Focus', inputs.focus, 'A school focus, or one of your own.'),
-    field('The observed teacher’s question', inputs.question, 'The question they want help with. They choose it.'),
-    field('Learning intention', inputs.intention),
+    field('Focus', inputs.focus, 'A school focus, or one of your own. A walk ticks its look-fors.'),
+    lessonOnly, walkOnly,
     pupilsField,
-    field('Title', inputs.title, 'Leave empty for a title from the subject and class.'),
+    titleField,
     error,
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button primary wide' }, 'Create and start capturing'),
       h('button', { type: 'button', class: 'button wide', onclick: () => save(false) }, 'Save for later')));
+}
+
+/** A walk's route, if wanted (kept as the walk's `class_label`: docs/lead-screens.md). */
+function walkRouteInput() {
+  return h('input', { type: 'text', name: 'route', maxlength: 200, placeholder: 'e.g. Year 3 corridor, then the science block', dataset: { draft: 'new-observation/route' } });
+}
+
+/**
+ * The fields of a lesson (class, subject, year group, question, learning intention), and the
+ * walk's own (its route): one shows, by the kind chosen.
+ * @param {FormInputs} inputs
+ */
+function lessonOrWalk(inputs) {
+  const lessonOnly = h('div', { class: 'lesson-fields' },
+    h('div', { class: 'field-row' }, field('Class', inputs.classLabel), field('Subject', inputs.subject)),
+    field('Year group', inputs.yearGroup),
+    field('The observed teacher’s question', inputs.question, 'The question they want help with. They choose it.'),
+    field('Learning intention', inputs.intention));
+  const walkOnly = h('div', { class: 'walk-fields', hidden: true },
+    field('Route (if wanted)', inputs.route, 'Where the walk goes. Each classroom’s year group and team are recorded as you go.'));
+  return { lessonOnly, walkOnly };
 }

@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * Review: everyone's notes merged in time order, strengths, wonderings and the observed
- * teacher's reflection, agreed next steps, sharing with leads (the observed teacher only), and
- * conflicts shown at the field two people changed at once (views/conflict.js). One's own notes
- * can be edited in place (views/note-edit.js).
+ * teacher's reflection, agreed next steps, sharing with leads, and conflicts shown at the field
+ * two people changed at once (views/conflict.js). Every control shows only where the record's
+ * `can` allows it (js/can.js): a note's Edit, the text areas, Add next step, the sharing
+ * switch; the rest is there to read. Notes are edited in place (views/note-edit.js).
  */
 
 import { chips, empty, field, h, icon, longList, replace, section } from '../dom.js';
@@ -12,12 +13,13 @@ import { noteDelivery } from './capture.js';
 import { markField } from './conflict.js';
 import { editable } from './note-edit.js';
 import { stepRow } from './today.js';
+import { walkTallies } from './walk.js';
 
 /**
  * @typedef {{id: string, time: string, minute: number | null, author: string, mine: boolean,
  *   authorId: string, category: string, categoryLabel: string, text: string, casePupil: string,
  *   rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
- *   problem: string | null}} NoteRow
+ *   problem: string | null, canEdit: boolean, canDelete: boolean}} NoteRow
  * @typedef {import('./conflict.js').FieldConflict} ConflictCard
  * @typedef {{
  *   header: {title: string, kind: string, when: string, place: string, people: {name: string, role: string}[],
@@ -27,8 +29,9 @@ import { stepRow } from './today.js';
  *   authors: {id: string, name: string}[], categories: {value: string, label: string}[],
  *   fields: {strengths: string, wonderings: string, reflection: string}, canReflect: boolean,
  *   observeeName: string, steps: import('./today.js').StepItem[], participants: {id: string, name: string}[],
- *   isObservee: boolean, shared: boolean, tallies: {text: string, seen: number, partly: number, not_seen: number}[],
- *   online: boolean, canCapture: boolean, me: string, today: string, id: string
+ *   isObservee: boolean, shared: boolean, walk: import('./walk.js').WalkSummary | null,
+ *   online: boolean, canCapture: boolean, me: string, today: string, id: string,
+ *   may: Record<string, boolean>, isWalk: boolean
  * }} ReviewData
  * @typedef {{
  *   onField: (name: string, value: string) => void, onFieldDone: (name: string) => void,
@@ -38,13 +41,13 @@ import { stepRow } from './today.js';
  */
 
 /**
- * A note of the merged list; mine can be edited.
+ * A note of the merged list; it gets an Edit button where the server's `can` allows.
  * @param {NoteRow} note
  * @param {ReviewActions} actions
  */
 function noteRow(note, actions) {
   const row = noteBody(note);
-  return note.mine ? editable(row, note, actions) : row;
+  return note.canEdit ? editable(row, note, actions) : row;
 }
 
 /**
@@ -158,18 +161,11 @@ function summary(data, actions) {
     values);
 }
 
-/** @param {ReviewData['tallies']} tallies */
-function tallyTable(tallies) {
-  if (!tallies.length) return null;
-  return section('Look-fors on this walk', h('table', { class: 'tally' },
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Look-for'), h('th', { scope: 'col' }, 'Seen'), h('th', { scope: 'col' }, 'Partly'), h('th', { scope: 'col' }, 'Not seen'))),
-    h('tbody', null, tallies.map((t) => h('tr', null, h('th', { scope: 'row' }, t.text), h('td', null, t.seen), h('td', null, t.partly), h('td', null, t.not_seen))))));
-}
-
 /** @param {ReviewData} next @param {ReviewActions} actions */
 function finishButtons(next, actions) {
   return [
-    next.status !== 'reviewed' ? h('button', { type: 'button', class: 'button primary wide', onclick: actions.onMarkReviewed }, icon('check'), 'Mark as reviewed') : h('p', { class: 'done-line' }, icon('check'), 'Reviewed together.'),
+    next.status === 'reviewed' ? h('p', { class: 'done-line' }, icon('check'), 'Reviewed together.')
+      : next.may.edit ? h('button', { type: 'button', class: 'button primary wide', onclick: actions.onMarkReviewed }, icon('check'), 'Mark as reviewed') : null,
     next.canCapture ? h('a', { class: 'button wide', href: `#/capture/${next.id}` }, 'Add more notes') : null,
     h('button', { type: 'button', class: 'button wide', disabled: !next.online, onclick: actions.onDownload }, icon('download'), 'Download as PDF'),
     next.online ? null : h('p', { class: 'hint' }, 'Downloads need a connection. You are offline now.'),
@@ -183,10 +179,30 @@ function finishButtons(next, actions) {
  * @param {HTMLElement} wrap
  */
 function reflectionField(next, wrap) {
+  if (next.isWalk) return null; // a walk has no observed teacher to reflect
   return next.canReflect
     ? wrap
-    : h('div', { class: 'field' }, h('p', { class: 'label' }, `${next.observeeName}’s reflection`),
-      h('p', { class: 'read-only' }, next.fields.reflection || `${next.observeeName} has not written a reflection yet.`));
+    : readOnly(`${next.observeeName}’s reflection`, next.fields.reflection || `${next.observeeName} has not written a reflection yet.`);
+}
+
+/**
+ * A talk-through field to read only (where the server's `can` does not allow editing).
+ * @param {string} label
+ * @param {string} text
+ */
+function readOnly(label, text) {
+  return h('div', { class: 'field' }, h('p', { class: 'label' }, label), h('p', { class: 'read-only' }, text));
+}
+
+/**
+ * Strengths or wonderings: its text area where `can.edit` allows, else its words to read.
+ * @param {ReviewData} next
+ * @param {'strengths' | 'wonderings'} name
+ * @param {HTMLElement} wrap
+ */
+function talkField(next, name, wrap) {
+  if (next.may.edit) return wrap;
+  return readOnly(name === 'strengths' ? 'Strengths' : 'Wonderings', next.fields[name] || 'Nothing written yet.');
 }
 
 /** @param {HTMLTextAreaElement} area @param {string} value */
@@ -221,7 +237,7 @@ export function mountReview(data, actions) {
   const top = h('div');
   const notes = notesPanel(data, actions);
   const { strengths, wonderings, reflection, wraps } = talkFields(data, actions);
-  const [reflectionSlot, shareSlot, tallies] = [h('div'), h('div'), h('div')];
+  const [reflectionSlot, shareSlot, tallies, strengthsSlot, wonderingsSlot, stepSlot] = [h('div'), h('div'), h('div'), h('div'), h('div'), h('div')];
   const steps = h('ul', { class: 'steps' });
   const finish = h('div', { class: 'actions' });
   const addStep = stepForm(data, actions);
@@ -235,19 +251,25 @@ export function mountReview(data, actions) {
     refreshText(reflection, next.fields.reflection);
     const shown = reflectionField(next, wraps.reflection);
     if (reflectionSlot.firstChild !== shown) replace(reflectionSlot, shown);
+    const slots = /** @type {const} */ ([[strengthsSlot, 'strengths'], [wonderingsSlot, 'wonderings']]);
+    for (const [slot, name] of slots) {
+      const talk = talkField(next, name, wraps[name]);
+      if (slot.firstChild !== talk) replace(slot, talk);
+    }
+    if (stepSlot.firstChild !== (next.may.add_notes ? addStep.form : null)) replace(stepSlot, next.may.add_notes ? addStep.form : null);
     for (const [name, wrap] of Object.entries(wraps)) markField(wrap, next.conflicts.find((c) => c.field === name), actions);
     replace(steps, next.steps.length ? next.steps.map((s) => stepRow(s, actions.onStepDone)) : h('li', null, empty('No next steps agreed yet.')));
     const owner = addStep.stepOwner.value;
     replace(addStep.stepOwner, next.participants.map((p) => h('option', { value: p.id, selected: owner ? p.id === owner : p.id === next.me }, p.name)));
     replace(shareSlot, shareControl(next, actions));
-    replace(tallies, tallyTable(next.tallies));
+    replace(tallies, next.walk ? walkTallies(next.walk) : null);
     replace(finish, finishButtons(next, actions));
   }
 
   const node = h('div', { class: 'screen review' },
     top, notes.node, tallies,
-    section('Talking it through', wraps.strengths, wraps.wonderings, reflectionSlot),
-    section('Agreed next steps', steps, addStep.form),
+    section('Talking it through', strengthsSlot, wonderingsSlot, reflectionSlot),
+    section('Agreed next steps', steps, stepSlot),
     shareSlot,
     finish);
   update(data);
@@ -260,14 +282,22 @@ export function mountReview(data, actions) {
  * @param {ReviewActions} actions
  */
 function shareControl(data, actions) {
-  if (!data.isObservee) {
-    return section('Who can see this',
-      h('p', null, data.shared ? `${data.observeeName} has shared this with the school’s leads.` : `Only the people taking part. ${data.observeeName} decides whether leads see it.`));
-  }
+  if (!data.may.share) return section('Who can see this', h('p', null, sharingSentence(data)));
   const toggle = h('input', { type: 'checkbox', role: 'switch', checked: data.shared, onchange: () => actions.onShare(toggle.checked) });
   return section('Who can see this',
     h('label', { class: 'switch' }, toggle, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', null, 'Share with leads')),
     h('p', { class: 'hint' }, data.shared
       ? 'Leads can read this observation and its notes. Switch off to make it private to the people taking part again.'
-      : 'Only the people taking part can see this. It is your record: you decide.'));
+      : data.isObservee ? 'Only the people taking part can see this. It is your record: you decide.' : 'Only the people taking part can see this.'));
+}
+
+/**
+ * Who can see it, in words, for someone who cannot change it (a walk has no observed teacher).
+ * @param {ReviewData} data
+ */
+function sharingSentence(data) {
+  if (data.isWalk) {
+    return data.shared ? 'This walk is shared with the school’s leads.' : 'Only the people on this walk can see it.';
+  }
+  return data.shared ? `${data.observeeName} has shared this with the school’s leads.` : `Only the people taking part. ${data.observeeName} decides whether leads see it.`;
 }

@@ -7,7 +7,8 @@ import { formatDay } from '../model.js';
 /**
  * @typedef {{id: string, title: string, kind: string, when: string, people: string, href: string,
  *   action: string, status: string}} ObservationItem
- * @typedef {{id: string, text: string, due: string | null, overdue: boolean, context: string}} StepItem
+ * @typedef {{id: string, text: string, due: string | null, overdue: boolean, context: string,
+ *   editable?: boolean}} StepItem
  * @typedef {{
  *   firstName: string, greeting: string,
  *   groups: {in_progress: ObservationItem[], upcoming: ObservationItem[], to_review: ObservationItem[]},
@@ -42,9 +43,10 @@ function group(title, items, none) {
  * @param {(id: string, done: boolean) => void} onDone
  */
 export function stepRow(step, onDone) {
+  // Only where the step's `can.edit` allows (js/can.js): otherwise no box to tick.
   const box = h('input', { type: 'checkbox', onchange: () => onDone(step.id, box.checked) });
-  return h('li', { class: 'step', dataset: { id: step.id } },
-    h('label', { class: 'step-check' }, box, h('span', { class: 'visually-hidden' }, `Mark done: ${step.text}`)),
+  return h('li', { class: ['step', step.editable === false ? 'step-readonly' : null], dataset: { id: step.id } },
+    step.editable === false ? null : h('label', { class: 'step-check' }, box, h('span', { class: 'visually-hidden' }, `Mark done: ${step.text}`)),
     h('div', { class: 'step-body' },
       h('p', { class: 'step-text' }, step.text),
       h('p', { class: ['step-meta', step.overdue ? 'overdue' : null] },

@@ -12,13 +12,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select
 
-from server import policy
 from server.accounts import service
 from server.accounts.oidc import client, settings
 from server.accounts.oidc.client import Endpoint, Refusal
 from server.accounts.oidc.models import OidcCode, OidcIdentity, OidcLogin, OidcProvider
 from server.extensions import db
 from server.models import Device, School, User, utcnow
+from server.policy import people
 
 LOGIN_SECONDS = 600  # a sign-in under way (at the provider's login page)
 CODE_SECONDS = 120  # the one-time code, from the callback to the PWA's exchange
@@ -131,7 +131,7 @@ def match_user(provider: OidcProvider, claims: Mapping[str, Any], address: str) 
             f"There is no Lesson Loop account for {email} at {name}. "
             "Ask your school's admin to add you.",
         )
-    if not policy.may_sign_in(user):
+    if not people.may_sign_in(user):
         raise _refuse(
             email, address, "deactivated", "This account is deactivated. Ask your school's admin."
         )
@@ -142,7 +142,7 @@ def _create(provider: OidcProvider, email: str, name: str) -> User:
     data = {
         "email": email,
         "display_name": (name.strip() or email.partition("@")[0])[:100],
-        "role": policy.FIRST_SIGN_IN_ROLE,
+        "role": people.FIRST_SIGN_IN_ROLE,
         "password": secrets.token_urlsafe(32),  # nobody knows it: this account signs in by OIDC
     }
     profile = current_app.config["PASSWORD_HASH_PROFILE"]
@@ -208,7 +208,7 @@ def exchange(code: str, address: str) -> service.LoginResult:
         or getattr(taken, "rowcount", 0) != 1
         or found.expires_at < utcnow()
         or user is None
-        or not policy.may_sign_in(user)
+        or not people.may_sign_in(user)
     ):
         service.record_sign_in_failure(key, address, service_limits().window_seconds)
         raise Refusal("invalid_code", "This sign-in code is not valid (used or expired).", 401)

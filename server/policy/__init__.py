@@ -32,6 +32,7 @@ from server.models import (
     Team,
     User,
 )
+from server.visits import Visit
 
 LEAD_ROLES = ("lead", "admin")
 ADMIN_ROLE = "admin"
@@ -126,6 +127,14 @@ def next_step_readable(reader: Reader) -> ColumnElement[bool]:
     )
 
 
+def visit_readable(reader: Reader) -> ColumnElement[bool]:
+    """A walk's visit is seen by whoever sees the walk (README: leads)."""
+    return and_(
+        Visit.school_id == reader.school_id,
+        Visit.observation_id.in_(readable_observation_ids(reader)),
+    )
+
+
 def focus_readable(reader: Reader) -> ColumnElement[bool]:
     """School focuses: everyone; personal: the owner and whoever sees an observation using it."""
     used_by_visible = (
@@ -175,6 +184,7 @@ READ_RULES: dict[str, ReadRule] = {
     "user": ReadRule(User, _school_wide_rule(User)),
     "team": ReadRule(Team, _school_wide_rule(Team)),
     "attachment": ReadRule(Attachment, attachment_readable),
+    "visit": ReadRule(Visit, visit_readable),
 }
 # The fields the read rules above depend on: changing one may change who sees what.
 SCOPE_FIELDS: dict[str, frozenset[str]] = {
@@ -195,6 +205,7 @@ FIXED_FIELDS: dict[str, tuple[str, ...]] = {
     "note": ("observation_id",),
     "focus": ("kind", "owner_id"),
     "attachment": PHOTO_FIXED_FIELDS,  # a photo's place and bytes: only its caption changes
+    "visit": ("observation_id",),
 }
 
 
@@ -315,6 +326,21 @@ def focus_owner(kind: str, owner_id: str | None, user: User) -> str | None:
     return str(user.id) if kind == "personal" and owner_id is None else owner_id
 
 
+def may_write_visit(walk_fields: Mapping[str, Any], user: User) -> bool:
+    """Visit: whoever may add notes to the walk (its participants)."""
+    return may_create_note(walk_fields, user)
+
+
+def may_hold_visit(observation_fields: Mapping[str, Any]) -> bool:
+    """A visit belongs to a learning walk."""
+    return observation_fields.get("kind") == "learning_walk"
+
+
+def may_name_visit(note_observation_id: Any, visit_fields: Mapping[str, Any]) -> bool:
+    """Note: its `visit_id` names a visit of the note's own observation."""
+    return str(visit_fields.get("observation_id")) == str(note_observation_id)
+
+
 def may_write_lookfor(user: User) -> bool:
     """Look-for: look-fors belong to school focuses, so leads set them."""
     return is_lead(user)
@@ -356,62 +382,4 @@ def role_is_admin(role: str) -> bool:
     return role == ADMIN_ROLE
 
 
-# ---- the audit trail and the person's rights (server.audit, server.rights) -----------------
-
-
-def read_only_as_lead(created_by: Any, observation_fields: Mapping[str, Any], user: User) -> bool:
-    """Audited reads: a lead sees this observation only because it was shared with leads."""
-    return (
-        is_lead(user)
-        and observation_fields.get("visibility") == "leads"
-        and str(created_by) != str(user.id)
-        and not is_participant(observation_fields, user.id)
-    )
-
-
-def observations_taken_part_in(user_id: Any) -> Select[uuid.UUID]:
-    """The observations a person takes part in: as creator or as a participant."""
-    as_participant = select(ObservationParticipant.observation_id).where(
-        ObservationParticipant.user_id == user_id
-    )
-    return select(Observation.id).where(
-        or_(Observation.created_by == user_id, Observation.id.in_(as_participant))
-    )
-
-
-def may_read_school_audit(user: User) -> bool:
-    """The school's whole audit trail: its admins (a teacher reads the events about them)."""
-    return role_is_admin(user.role)
-
-
-def may_erase(user: User, person: User) -> bool:
-    """Erasure: an admin of the person's school, never of themselves."""
-    return role_is_admin(user.role) and user.school_id == person.school_id and user.id != person.id
-
-
-def may_export_school(user: User) -> bool:
-    """A school's whole export (leaving the service, backup): its admins."""
-    return role_is_admin(user.role)
-
-
-# ---- school sign-in (OpenID Connect; server/accounts/oidc) ----
-
-FIRST_SIGN_IN_ROLE = "teacher"  # "create accounts on first sign-in" makes teachers only
-
-
-def may_sign_in(user: User) -> bool:
-    """Who may open a device through the school's provider: an active, unerased account."""
-    return user.active and user.erased_at is None
-
-
-# ---- second factor (TOTP; server/accounts/mfa.py) ----
-
-
-def second_factor_required(role: str, required_for: str) -> bool:
-    """A school requires a second factor of nobody, of its leads (admins too), or of everyone."""
-    return required_for == "everyone" or (required_for == "leads" and role_is_lead(role))
-
-
-def must_enrol_second_factor(role: str, required_for: str, enrolled: bool) -> bool:
-    """Required and not enrolled: only sign-out, me and enrolment answer until they enrol."""
-    return not enrolled and second_factor_required(role, required_for)
+# The person's rights, school sign-in and the second factor: server/policy/people.py.
