@@ -59,6 +59,7 @@ def test_a_first_pull_brings_the_whole_visible_state(pair):
         "case_pupil",
         "lookfor_id",
         "lookfor_rating",
+        "visit_id",  # a learning walk's visit (README: leads)
     }
 
 
