@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+import datetime as dt
+
+from marshmallow import ValidationError, fields, validate
 
 from schemas.base import BaseSchema, CalendarDate, StrictInteger, String, Text
 
@@ -67,12 +69,23 @@ class ErasureResultSchema(BaseSchema):
     erased = fields.Dict(keys=String(), values=fields.Integer(), required=True)
 
 
+def _a_day_of_the_year(value: str) -> None:
+    """MM-DD that some year has (02-29 included: retention uses 02-28 in other years)."""
+    try:
+        dt.date(2000, int(value[:2]), int(value[3:]))
+    except ValueError:
+        raise ValidationError("Not a day of the year: give MM-DD, e.g. 08-31.") from None
+
+
 class RetentionSchema(BaseSchema):
     """A school's retention setting and what the next run would delete."""
 
     retention_years = StrictInteger(validate=validate.Range(min=1, max=50))
     year_end = String(
-        validate=validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
+        validate=[
+            validate.Regexp(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
+            _a_day_of_the_year,
+        ],
         metadata={"description": "MM-DD: the last day of the school year"},
     )
 

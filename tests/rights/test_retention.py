@@ -101,11 +101,13 @@ def test_admins_see_and_change_the_setting(school):
     changed = admin.patch("/api/v1/admin/retention", json={"retention_years": 1})
     assert changed.status_code == 200
     assert changed.get_json()["would_delete"]["observations"] == 1  # 2024-25 ended over a year ago
-    for bad in ({"year_end": "13-01"}, {"retention_years": 0}, {"retention_years": "6"}):
+    bad_days = ({"year_end": "13-01"}, {"year_end": "02-30"}, {"year_end": "04-31"})
+    for bad in (*bad_days, {"retention_years": 0}, {"retention_years": "6"}):
         response = admin.patch("/api/v1/admin/retention", json=bad)
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "validation_error"
-    assert admin.get("/api/v1/admin/retention").get_json()["retention_years"] == 1
+    after = admin.get("/api/v1/admin/retention").get_json()
+    assert (after["retention_years"], after["year_end"]) == (1, "08-31")
     teacher = school["ana"].session
     assert teacher.get("/api/v1/admin/retention").status_code == 403
 
