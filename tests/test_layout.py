@@ -51,7 +51,9 @@ ALLOWED: dict[str, set[str]] = {
 # The crossings between features, module by module: nothing else of another feature is used.
 CROSSINGS: dict[str, set[str]] = {
     # Every feature's views authenticate through accounts.
-    "server.accounts": {"server.accounts.auth", "server.accounts.passwords"},
+    # An erasure forgets the person's second factor and provider links (server.accounts.forget).
+    "server.accounts": {"server.accounts.auth", "server.accounts.passwords",
+                        "server.accounts.forget"},
     # A push queues reminder events (new notes, a review asked for).
     "server.reminders": {"server.reminders.events"},
     # An account change takes the school's change lock and asks sync's audience to evict.

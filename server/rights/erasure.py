@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 
 from server import audit
+from server.accounts import forget
+from server.attachment import Attachment
 from server.errors import ApiError, NotFoundError
 from server.extensions import db
 from server.models import (
@@ -39,7 +41,7 @@ from server.models import (
 )
 from server.policy import people
 from server.rights import jobs
-from server.rights.tombstones import TEXT_FIELDS, tombstone
+from server.rights.tombstones import TEXT_FIELDS, tombstone, tombstone_photos
 from server.sync import cotext
 from server.sync.versions import VersionAllocator, write_transaction
 from server.visits import Visit
@@ -115,6 +117,9 @@ def _erase_records(person: User, versions: VersionAllocator) -> dict[str, int]:
         "observations": tombstone(Observation, observations, versions),
         "notes": tombstone(Note, notes, versions),
         "visits": tombstone(Visit, _ids(Visit, Visit.observation_id.in_(observations)), versions),
+        "photos": tombstone_photos(
+            _ids(Attachment, Attachment.observation_id.in_(observations)), versions
+        ),
         "next_steps": tombstone(NextStep, steps, versions),
         "personal_focuses": tombstone(Focus, focuses, versions),
     }
@@ -193,7 +198,11 @@ def _erase_account(person: User, versions: VersionAllocator) -> dict[str, int]:
             version=versions.next(),
         )
     )
-    return {"devices": len(devices), "push_subscriptions": int(subscriptions)}
+    return {
+        "devices": len(devices),
+        "push_subscriptions": int(subscriptions),
+        **forget.sign_in_secrets(person.id),
+    }
 
 
 def _drop_jobs_naming(school_id: uuid.UUID, words: tuple[str, ...]) -> None:

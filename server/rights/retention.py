@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select
 
 from server import audit
 from server.extensions import db
-from server.models import NextStep, Note, Observation, School, utcnow
-from server.rights.tombstones import tombstone
+from server.models import Attachment, NextStep, Note, Observation, School, utcnow
+from server.rights.tombstones import tombstone, tombstone_photos
 from server.school import school_zone
 from server.sync.versions import write_transaction
 from server.visits import Visit
@@ -118,6 +118,8 @@ def run(school_id: uuid.UUID, now: dt.datetime) -> dict[str, int]:
         tombstone(Observation, found.observations, versions)
         walks = Visit.observation_id.in_(found.observations)  # their visits go too (README: leads)
         tombstone(Visit, _ids(Visit, walks, _not_yet_purged(Visit, Visit.class_label)), versions)
+        photos = Attachment.observation_id.in_(found.observations)  # bytes too (issue 16)
+        tombstone_photos(_ids(Attachment, photos, not_(Attachment.deleted)), versions)
         tombstone(Note, found.notes, versions)
         tombstone(NextStep, found.next_steps, versions)
         db.session.execute(

@@ -11,10 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from server.extensions import db
-from server.models import Focus, Lookfor, NextStep, Note, Observation
+from server.models import Attachment, Focus, Lookfor, NextStep, Note, Observation
+from server.photos import storage
 from server.sync.versions import VersionAllocator
 from server.visits import Visit
 
@@ -32,6 +33,7 @@ TEXT_FIELDS: dict[Any, tuple[str, ...]] = {
         "reflection",
     ),
     Note: ("text", "case_pupil"),
+    Attachment: ("caption",),
     NextStep: ("text",),
     Focus: ("title", "description"),
     Lookfor: ("text",),
@@ -52,3 +54,18 @@ def tombstone(model: Any, ids: list[uuid.UUID], versions: VersionAllocator) -> i
             .values(deleted=True, conflicts=[], version=versions.next(), **blank, **extra)
         )
     return len(ids)
+
+
+def tombstone_photos(ids: list[uuid.UUID], versions: VersionAllocator) -> int:
+    """Photos for good: the records become tombstones, the bytes (and thumbnails) leave the
+    photo store (erasure, retention)."""
+    keys = db.session.execute(
+        select(Attachment.stored_key).where(
+            Attachment.id.in_(ids), Attachment.stored_key.is_not(None)
+        )
+    ).scalars()
+    for key in [str(k) for k in keys]:
+        storage.store().delete(key)
+        storage.store().delete(storage.thumbnail_key(key))
+    db.session.execute(update(Attachment).where(Attachment.id.in_(ids)).values(stored_key=None))
+    return tombstone(Attachment, ids, versions)
