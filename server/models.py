@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -130,6 +131,8 @@ class Device(Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Opened through the school's identity provider (its own second factor applies, not ours).
+    via_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The last push `seq` applied for this client, updated with the mutation's effects.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 

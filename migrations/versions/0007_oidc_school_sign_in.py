@@ -20,6 +20,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A device opened through the school's provider (its own second factor applies, not ours).
+    op.add_column(
+        "device",
+        sa.Column("via_provider", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "oidc_provider",
         sa.Column("id", UUID, nullable=False),
@@ -111,6 +116,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(sa.text("ALTER TABLE device DROP COLUMN via_provider"))
+    else:
+        op.drop_column("device", "via_provider")
     with op.batch_alter_table("oidc_login", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_oidc_login_provider_id"))
         batch_op.drop_index(batch_op.f("ix_oidc_login_expires_at"))

@@ -50,7 +50,7 @@ def _authenticated(view: Callable[P, R], *, enrolling: bool) -> Callable[P, R]:
                     "invalid_token",
                     "This sign-in has ended (signed out, revoked or deactivated). Sign in again.",
                 )
-            if not enrolling and mfa.enrolment_pending(device.user):
+            if not enrolling and mfa.enrolment_pending(device.user, device.via_provider):
                 raise ApiError(
                     403,
                     "mfa_enrolment_required",

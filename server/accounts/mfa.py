@@ -44,8 +44,11 @@ def requirement(school_id: uuid.UUID) -> str:
     return row.required_for if row else "nobody"
 
 
-def enrolment_pending(user: User) -> bool:
-    """The school requires a second factor of this user and they have not set one up."""
+def enrolment_pending(user: User, via_provider: bool = False) -> bool:
+    """The school requires a second factor of this user and they have not set one up (a
+    device opened through the school's identity provider has the provider's own)."""
+    if not people.second_factor_applies(via_provider):
+        return False
     required_for = requirement(user.school_id)
     required = people.second_factor_required(user.role, required_for)
     enrolled = required and _live_factor(user.id) is not None

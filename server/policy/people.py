@@ -74,3 +74,9 @@ def second_factor_required(role: str, required_for: str) -> bool:
 def must_enrol_second_factor(role: str, required_for: str, enrolled: bool) -> bool:
     """Required and not enrolled: only sign-out, me and enrolment answer until they enrol."""
     return not enrolled and second_factor_required(role, required_for)
+
+
+def second_factor_applies(via_provider: bool) -> bool:
+    """Our second factor guards password sign-in; a device opened through the school's
+    identity provider has passed the provider's own (the IT lead enforces it there)."""
+    return not via_provider

@@ -213,7 +213,12 @@ def exchange(code: str, address: str) -> service.LoginResult:
         service.record_sign_in_failure(key, address, service_limits().window_seconds)
         raise Refusal("invalid_code", "This sign-in code is not valid (used or expired).", 401)
     token = secrets.token_urlsafe(32)
-    device = Device(user_id=user.id, name=found.device_name, token_hash=service.token_hash(token))
+    device = Device(
+        user_id=user.id,
+        name=found.device_name,
+        token_hash=service.token_hash(token),
+        via_provider=True,
+    )
     db.session.add(device)
     db.session.commit()
     return service.LoginResult(token=token, device=device, user=user)

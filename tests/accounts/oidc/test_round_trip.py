@@ -76,3 +76,26 @@ def test_a_code_is_used_once(client, school_sign_in, oidc_provider, app):
     assert again.get_json()["error"]["code"] == "invalid_code"
     with app.app_context():
         assert db.session.execute(select(func.count(Device.id))).scalar() == 2  # admin + one
+
+
+def test_a_school_requiring_a_second_factor_asks_it_of_password_sign_in_only(
+    client, school_sign_in, oidc_provider
+):
+    """Our second factor guards passwords; the school's provider applies its own (docs)."""
+    required = school_sign_in.admin.patch(
+        "/api/v1/admin/mfa-requirement", json={"required_for": "everyone"}
+    )
+    assert required.status_code == 200, required.get_json()
+    code = code_of(sign_in(client, oidc_provider, school_sign_in.provider_id))
+    body = client.post("/api/v1/auth/oidc/exchange", json={"code": code}).get_json()
+    assert "mfa_enrolment_required" not in body
+    via_provider = {"Authorization": f"Bearer {body['token']}"}
+    assert client.get("/api/v1/sync/pull", headers=via_provider).status_code == 200
+    password = client.post(
+        "/api/v1/auth/login", json={"email": "t.one@school.test", "password": PASSWORD}
+    ).get_json()
+    assert password["mfa_enrolment_required"] is True
+    by_password = {"Authorization": f"Bearer {password['token']}"}
+    refused = client.get("/api/v1/sync/pull", headers=by_password)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "mfa_enrolment_required"
