@@ -84,7 +84,7 @@ export function reportsAndTrend(data, actions) {
   focusPick.addEventListener('change', () => drawTrend(trend, data, actions, focusPick.value, range));
   const teacherPick = h('select', { 'aria-label': 'Teacher for the record' }, data.teachers.map((t) => h('option', { value: t.id }, t.name)));
   const download = (/** @type {string} */ label, /** @type {() => string} */ path) =>
-    h('button', { type: 'button', class: 'button', disabled: !data.online, onclick: () => actions.onDownload(path()) }, icon('download'), label);
+    h('button', { type: 'button', class: 'button', 'aria-label': `Download ${label.toLowerCase()}`, disabled: !data.online, onclick: () => actions.onDownload(path()) }, icon('download'), label);
   const reports = h('section', { class: 'section lead-reports' }, h('h2', null, 'Reports ', range.words),
     h('div', { class: 'report-controls' }, field('From', range.from), field('To', range.to), data.focuses.length ? field('Focus', focusPick) : null),
     data.online ? null : h('p', { class: 'notice' }, 'Downloads need a connection. You are offline now; everything else works.'),
