@@ -196,7 +196,7 @@ async function saveTyped(c, text) {
 function photoNote(c, caption) {
   const { draft } = c;
   return {
-    observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(draft), category: 'evidence',
+    observation_id: c.id, at: new Date().toISOString(), minute: lessonMinute(c), category: 'evidence',
     text: caption || 'A photo of pupils’ work', case_pupil: draft.case_pupil || '', tags: c.setup.isWalk ? [`visit-${draft.visit}`] : [],
   };
 }
