@@ -93,7 +93,7 @@ def test_a_photo_taken_offline_survives_a_closed_app_and_arrives_once_without_ex
     page.wait_for_selector("main[data-ready=capture]")
     expect(page.locator(".photo-reminder")).to_contain_text("no faces, no names")
     take_photo(page, photo, "Fractions, page 12")
-    expect_pending(page, 2)  # the note holding the photo, and the photo
+    expect_pending(page, 3)  # the lesson clock's start, the note holding the photo, the photo
     context.close()
 
     context = browser_type.launch_persistent_context(
@@ -106,7 +106,7 @@ def test_a_photo_taken_offline_survives_a_closed_app_and_arrives_once_without_ex
     page.wait_for_selector("main[data-ready=capture]")
     expect(page.locator(".photo-strip li img")).to_have_count(1)
     expect(page.locator(".photo-strip .photo-caption")).to_have_text("Fractions, page 12")
-    expect_pending(page, 2)
+    expect_pending(page, 3)
 
     network.set_offline(False)
     wait_synced(page)
