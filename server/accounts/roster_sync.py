@@ -120,7 +120,7 @@ def _leavers(users: dict[str, User], roster: Roster, plan: Plan) -> list[Change]
     for email, user in sorted(users.items()):
         if not user.active or email in listed:
             continue
-        if email in marked or (roster.complete and user.role != policy.ADMIN_ROLE):
+        if email in marked or (roster.complete and not policy.role_is_admin(user.role)):
             where = marked.get(email, "")
             changes.append(Change("leave", email, user.display_name, where, ["deactivated"]))
         elif roster.complete:
