@@ -11,7 +11,8 @@ import { confirmEnrolment, fetchMfaStatus, startEnrolment, turnOffSecondFactor }
 import { secondFactorSection } from '../views/second-factor.js';
 
 /**
- * @typedef {{userId: string, node: HTMLElement, data: import('../views/second-factor.js').FactorData}} Kept
+ * @typedef {{userId: string, node: HTMLElement, data: import('../views/second-factor.js').FactorData,
+ *   drawn: string}} Kept
  * @type {Kept | null}
  */
 let kept = null;
@@ -22,6 +23,12 @@ let kept = null;
  */
 function draw(ctx, k) {
   k.data.online = ctx.online;
+  // Settings redraws whenever the sync moves; a section that shows the same thing is left
+  // alone, so a code being typed keeps its box and its focus (what was typed also survives a
+  // real redraw: the data holds it).
+  const shown = JSON.stringify({ ...k.data, typed: null });
+  if (shown === k.drawn) return;
+  k.drawn = shown;
   replace(k.node, secondFactorSection(k.data, actions(ctx, k)));
 }
 
@@ -48,11 +55,13 @@ function actions(ctx, k) {
   const redraw = () => draw(ctx, k);
   return {
     onStart: () => attempt(ctx, async () => { k.data.enrolment = await startEnrolment(); k.data.state = 'enrolling'; redraw(); }),
-    onCancel: () => { k.data.state = 'off'; k.data.enrolment = null; redraw(); },
+    onCancel: () => { k.data.state = 'off'; k.data.enrolment = null; k.data.typed.on = ''; redraw(); },
+    onType: (which, text) => { k.data.typed[which] = text; },
     onConfirm: (otp) => attempt(ctx, async () => {
       k.data.codes = await confirmEnrolment(otp);
       k.data.codesLeft = k.data.codes.length;
       k.data.enrolment = null;
+      k.data.typed.on = '';
       k.data.state = 'codes';
       redraw();
     }),
@@ -60,6 +69,7 @@ function actions(ctx, k) {
     onTurnOff: (otp) => attempt(ctx, async () => {
       await turnOffSecondFactor(otp);
       k.data.state = 'off';
+      k.data.typed.off = '';
       redraw();
       ctx.toast('Your second factor is off.');
     }),
@@ -95,7 +105,8 @@ export function secondFactor(ctx) {
     kept = {
       userId: user.id,
       node: document.createElement('div'),
-      data: { state: 'unknown', required: false, online: ctx.online, isAdmin: user.role === 'admin', enrolment: null, codes: [], codesLeft: 0 },
+      data: { state: 'unknown', required: false, online: ctx.online, isAdmin: user.role === 'admin', enrolment: null, codes: [], codesLeft: 0, typed: { on: '', off: '' } },
+      drawn: '',
     };
   }
   const k = kept;

@@ -9,14 +9,25 @@ import { field, h, section } from '../dom.js';
 /**
  * @typedef {'unknown' | 'off' | 'enrolling' | 'codes' | 'on'} FactorState
  * @typedef {{state: FactorState, required: boolean, online: boolean, isAdmin: boolean,
- *   enrolment: import('../second-factor.js').Enrolment | null, codes: string[], codesLeft: number}} FactorData
+ *   enrolment: import('../second-factor.js').Enrolment | null, codes: string[], codesLeft: number,
+ *   typed: {on: string, off: string}}} FactorData
  * @typedef {{onStart: () => void, onConfirm: (otp: string) => void, onCancel: () => void,
- *   onCodesSaved: () => void, onTurnOff: (otp: string) => void}} FactorActions
+ *   onCodesSaved: () => void, onTurnOff: (otp: string) => void,
+ *   onType: (which: 'on' | 'off', text: string) => void}} FactorActions
  */
 
-/** @param {string} action */
-function codeInput(action) {
-  return h('input', { name: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code', 'aria-label': `Code to ${action}`, maxlength: 64, spellcheck: 'false' });
+/**
+ * A code box that keeps what was typed in it across redraws (the data holds it).
+ * @param {'on' | 'off'} which
+ * @param {FactorData} data
+ * @param {FactorActions} actions
+ */
+function codeInput(which, data, actions) {
+  return h('input', {
+    name: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code', 'aria-label': `Code to turn it ${which}`,
+    maxlength: 64, spellcheck: 'false', value: data.typed[which],
+    oninput: (/** @type {Event} */ e) => actions.onType(which, /** @type {HTMLInputElement} */ (e.target).value),
+  });
 }
 
 /** @param {string} secret the base32 secret in groups of four, easier to type */
@@ -30,7 +41,7 @@ function grouped(secret) {
  */
 function enrolling(data, actions) {
   const enrolment = /** @type {import('../second-factor.js').Enrolment} */ (data.enrolment);
-  const input = codeInput('turn it on');
+  const input = codeInput('on', data, actions);
   return [
     h('p', null, 'Scan this with an authenticator app (Microsoft Authenticator, Google Authenticator, 1Password…), then type the 6-digit code it shows.'),
     h('img', { class: 'qr-code', src: enrolment.qr_svg, alt: 'QR code for your authenticator app', width: 200, height: 200 }),
@@ -60,7 +71,7 @@ function recoveryCodes(data, actions) {
  * @param {FactorActions} actions
  */
 function turnedOn(data, actions) {
-  const input = codeInput('turn it off');
+  const input = codeInput('off', data, actions);
   return [
     h('p', null, `On: signing in asks for a code from your authenticator app. ${data.codesLeft} recovery ${data.codesLeft === 1 ? 'code' : 'codes'} left.`),
     data.required ? h('p', { class: 'hint' }, 'Your school requires it for you, so it stays on.')
