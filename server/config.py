@@ -76,6 +76,8 @@ def _feature_limits(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         # Only the benchmark's baseline server turns this off (bench/no_audit.py); no env var.
         "AUDIT_LEAD_READS": True,
+        # Push writes new records with one raw executemany (server.sync.rows); False: Core insert.
+        "SYNC_BULK_INSERT": True,
         # GET /api/v1/me/export answers at once up to this many observations (server.rights).
         "EXPORT_SYNC_MAX_OBSERVATIONS": 200,
         # A report's layout is stopped past this (503 report_timeout): under gunicorn's 30 s.

@@ -67,7 +67,49 @@ def _check_shape(value: Any, keys_may_hold_surrogates: bool) -> None:
 
 
 def loads_body(data: str | bytes) -> Any:
-    """Decode a request body within the limits above; InvalidJSON otherwise."""
+    """Decode a request body within the limits above; InvalidJSON otherwise.
+
+    orjson reads the body first. It refuses NaN, Infinity, 1e400 and lone surrogates itself,
+    and its result is used only when every number in it is within the limits and its nesting
+    is within MAX_DEPTH (orjson reads an integer past 64 bits as a float, so a float that
+    large also sends the body on). Anything else goes to the standard library's decoder,
+    which names the problem or (a surrogate in a string value) lets it through for the
+    schemas to refuse, exactly as before.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _loads_standard(data)
+    if type(value) in (dict, list) and not _within_limits(value):
+        return _loads_standard(data)
+    if type(value) is int and not INT_MIN <= value <= INT_MAX or type(value) is float:
+        return _loads_standard(data)
+    return value
+
+
+def _within_limits(value: Any) -> bool:
+    """Nesting within MAX_DEPTH and every number a 64-bit integer or a float below 2**63."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is int and not INT_MIN <= child <= INT_MAX:
+                return False
+            elif kind is float and not -_FLOAT_LIMIT < child < _FLOAT_LIMIT:
+                return False
+    return True
+
+
+_FLOAT_LIMIT = 2.0**63
+
+
+def _loads_standard(data: str | bytes) -> Any:
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         value = _DECODER.decode(text)

@@ -4,9 +4,13 @@ error shape and changes nothing; /api itself and any unknown path under it is th
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from server.json import MAX_DEPTH, InvalidJSON, loads_body
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.json import MAX_DEPTH, InvalidJSON, _loads_standard, loads_body
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
 from tests.test_errors import assert_error_shape
 
@@ -120,3 +124,58 @@ def test_login_refuses_a_deep_body_too(client):
 @pytest.mark.parametrize("path", ["/api", "/api/", "/api/v1", "/api/v1/", "/api/nothing/"])
 def test_api_itself_and_unknown_paths_under_it_are_the_json_404(client, path):
     assert_error_shape(client.get(path), 404, "not_found")
+
+
+# orjson reads bodies first (server.json.loads_body); the standard library's bounded decoder
+# is the judge: on any JSON text both give the same value or both refuse it.
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def _decoded(text: str) -> object:
+    try:
+        return ("value", loads_body(text))
+    except InvalidJSON:
+        return ("refused",)
+
+
+def _standard(text: str) -> object:
+    try:
+        return ("value", _loads_standard(text))
+    except InvalidJSON:
+        return ("refused",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values, st.booleans())
+def test_the_fast_decoder_agrees_with_the_bounded_one(value, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert repr(_decoded(text)) == repr(_standard(text))
+    assert repr(_decoded(text.encode("utf-8", "surrogatepass"))) == repr(_standard(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "18446744073709551616",
+        "[18446744073709551615]",
+        "[-9223372036854775809]",
+        '{"a": 1e400}',
+        "[1.8446744073709552e19]",
+        '"\\ud800"',
+        '{"\\udc00": 1}',
+        "\ufeff{}",
+        "[" * 40 + "]" * 40,
+        "NaN",
+        "[0.1, -0, 1E5, 9223372036854775807, -9223372036854775808]",
+    ],
+)
+def test_the_fast_decoder_agrees_at_the_limits(text):
+    assert repr(_decoded(text)) == repr(_standard(text))
