@@ -150,6 +150,20 @@ def focus_readable(reader: Reader) -> ColumnElement[bool]:
     )
 
 
+def own_focuses(school_id: Any) -> ColumnElement[bool]:
+    """Every teacher's own focuses in a school at once: each personal focus (for its owner)
+    and the school's focuses (for everyone). For a reader asking only for their own personal
+    focuses and the school's, `focus_readable` is exactly this (the owner and "school" terms
+    pass), so the weekly reflection reads the whole school's in one query."""
+    return and_(
+        Focus.school_id == school_id,
+        or_(
+            and_(Focus.kind == "personal", Focus.owner_id.is_not(None)),
+            and_(Focus.kind == "school", Focus.owner_id.is_(None)),
+        ),
+    )
+
+
 def attachment_readable(reader: Reader) -> ColumnElement[bool]:
     """A photo is seen by whoever sees its observation (and so its note)."""
     return and_(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -119,19 +120,49 @@ def _reflection_rows(
             candidates.append((key, role, recipient))
     fresh = _not_queued_yet([{"dedupe_key": key} for key, _, _ in candidates])
     wanted = {row["dedupe_key"] for row in fresh}
+    focuses = SchoolFocuses.of(school_id) if wanted else None
     rows = []
-    for key, role, recipient in candidates:
-        if key in wanted:
-            reader = Reader(recipient.user_id, school_id, policy.role_is_lead(role))
-            message = reflection_message(own_focus(reader, week), year, week)
+    for key, _role, recipient in candidates:
+        if focuses is not None and key in wanted:
+            message = reflection_message(focuses.own(recipient.user_id, week), year, week)
             subject = {"entity": "user", "id": str(recipient.user_id)}
             run_at = _local(friday, REFLECTION_AT, tz, now)
             rows.append(job_row(school_id, recipient, message, subject, key, run_at))
     return rows
 
 
+@dataclass
+class SchoolFocuses:
+    """Every teacher's own focuses in one school, read in one query (the Friday scan of 5,000
+    teachers asked once per teacher before); `own` chooses exactly as `own_focus` does."""
+
+    personal: dict[str, list[tuple[str, str]]]
+    school: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, school_id: uuid.UUID) -> SchoolFocuses:
+        query = (
+            select(Focus.id, Focus.title, Focus.kind, Focus.owner_id)
+            .where(
+                policy.own_focuses(school_id), Focus.active.is_(True), Focus.deleted.is_(False)
+            )
+            .order_by(Focus.created_at, Focus.id)
+        )
+        personal: dict[str, list[tuple[str, str]]] = {}
+        school: list[tuple[str, str]] = []
+        for focus_id, title, kind, owner in db.session.execute(query):
+            chosen = school if kind == "school" else personal.setdefault(str(owner), [])
+            chosen.append((str(focus_id), title))
+        return cls(personal, school)
+
+    def own(self, user_id: uuid.UUID, week: int) -> tuple[str, str] | None:
+        found = self.personal.get(str(user_id)) or self.school
+        return found[week % len(found)] if found else None
+
+
 def own_focus(reader: Reader, week: int) -> tuple[str, str] | None:
-    """The teacher's own focus (a personal one, else a school focus), rotating by week."""
+    """The teacher's own focus (a personal one, else a school focus), rotating by week
+    (one teacher's; the Friday scan reads a whole school's with SchoolFocuses)."""
     for kind, owner in (("personal", reader.user_id), ("school", None)):
         query = (
             select(Focus.id, Focus.title)
