@@ -1,10 +1,11 @@
-"""New synced rows written in one raw `executemany` (issue 17: bulk push).
+"""New synced rows written in one raw `executemany` or `COPY` (issue 17: bulk push).
 
 SQLAlchemy's Core insert, with a bind processor per value, cost more than the database's own
 work for a push of 500 notes. Here each column gets one converter, chosen once per table and
 database, from the canonical JSON values the merge engine holds (UUIDs as text, times as ISO
 8601 in UTC, dates as YYYY-MM-DD) straight to what the driver sends; the rows then go to the
-driver's `executemany` as one prepared statement. The stored rows are exactly those the Core
+driver's `executemany` as one prepared statement on SQLite, and as one `COPY ... FROM STDIN`
+on PostgreSQL. The stored rows are exactly those the Core
 insert writes (its column defaults for absent keys, JSON `null` for a given None, SQL NULL for
 an absent column without a default): tests/sync/test_bulk_push.py compares the two on both
 databases.
@@ -100,6 +101,7 @@ class RowWriter:
         names = ", ".join(f'"{name}"' for name in self.names)
         marks = ", ".join(placeholder for _ in self.names)
         self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        self.copy = f'COPY "{table.name}" ({names}) FROM STDIN'
 
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """The driver's parameters for one row of canonical values."""
@@ -126,4 +128,11 @@ def insert_rows(connection: Any, table: Table, rows: Sequence[Mapping[str, Any]]
         placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         _WRITERS[key] = RowWriter(table, dialect, placeholder)
     writer = _WRITERS[key]
+    if dialect == "postgresql":
+        # COPY: the rows stream in one command, in the push's transaction (same connection).
+        with connection.connection.driver_connection.cursor() as cursor:
+            with cursor.copy(writer.copy) as copy:
+                for values in rows:
+                    copy.write_row(writer.row(values))
+        return
     connection.exec_driver_sql(writer.sql, [writer.row(values) for values in rows])
