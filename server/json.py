@@ -83,7 +83,7 @@ def loads_body(data: str | bytes) -> Any:
         return _loads_standard(data)
     if type(value) in (dict, list) and not _within_limits(value):
         return _loads_standard(data)
-    if type(value) is int and not INT_MIN <= value <= INT_MAX or type(value) is float:
+    if (type(value) is int and not INT_MIN <= value <= INT_MAX) or type(value) is float:
         return _loads_standard(data)
     return value
 
@@ -99,9 +99,9 @@ def _within_limits(value: Any) -> bool:
             kind = type(child)
             if kind is dict or kind is list:
                 stack.append((child, depth + 1))
-            elif kind is int and not INT_MIN <= child <= INT_MAX:
-                return False
-            elif kind is float and not -_FLOAT_LIMIT < child < _FLOAT_LIMIT:
+            elif (kind is int and not INT_MIN <= child <= INT_MAX) or (
+                kind is float and not -_FLOAT_LIMIT < child < _FLOAT_LIMIT
+            ):
                 return False
     return True
 

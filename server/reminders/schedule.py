@@ -143,9 +143,7 @@ class SchoolFocuses:
     def of(cls, school_id: uuid.UUID) -> SchoolFocuses:
         query = (
             select(Focus.id, Focus.title, Focus.kind, Focus.owner_id)
-            .where(
-                policy.own_focuses(school_id), Focus.active.is_(True), Focus.deleted.is_(False)
-            )
+            .where(policy.own_focuses(school_id), Focus.active.is_(True), Focus.deleted.is_(False))
             .order_by(Focus.created_at, Focus.id)
         )
         personal: dict[str, list[tuple[str, str]]] = {}

@@ -232,6 +232,7 @@ def existing_ids(entity: str, ids: set[str]) -> set[str]:
     hundred ids through Core's expanding IN cost more than the lookup itself."""
     connection = db.session.connection()
     table = CODECS[entity].table.name
+    params: tuple[Any, ...]
     if connection.dialect.name == "sqlite":
         marks = ", ".join("?" for _ in ids)
         sql, params = f'SELECT id FROM "{table}" WHERE id IN ({marks})', tuple(ids)

@@ -85,7 +85,7 @@ def _default(column: Column[Any]) -> Callable[[], Any] | None:
         return lambda: default.arg(None)
     if default is not None and default.is_scalar:
         return lambda: default.arg
-    return None  # no default (a SQL expression or sequence would need Core: synced tables have none)
+    return None  # none (a SQL expression or a sequence would need Core; synced tables have none)
 
 
 class RowWriter:
@@ -95,8 +95,7 @@ class RowWriter:
         self.columns = list(table.c)
         self.names = [column.name for column in self.columns]
         self.plan = [
-            (column.name, _converter(column, dialect), _default(column))
-            for column in self.columns
+            (column.name, _converter(column, dialect), _default(column)) for column in self.columns
         ]
         names = ", ".join(f'"{name}"' for name in self.names)
         marks = ", ".join(placeholder for _ in self.names)
@@ -130,9 +129,9 @@ def insert_rows(connection: Any, table: Table, rows: Sequence[Mapping[str, Any]]
     writer = _WRITERS[key]
     if dialect == "postgresql":
         # COPY: the rows stream in one command, in the push's transaction (same connection).
-        with connection.connection.driver_connection.cursor() as cursor:
-            with cursor.copy(writer.copy) as copy:
-                for values in rows:
-                    copy.write_row(writer.row(values))
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(writer.copy) as copy:
+            for values in rows:
+                copy.write_row(writer.row(values))
         return
     connection.exec_driver_sql(writer.sql, [writer.row(values) for values in rows])

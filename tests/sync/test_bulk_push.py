@@ -126,10 +126,10 @@ class Run:
     def named(self, value: Any) -> Any:
         """Replace this run's ids (records, people, devices, the school) by names."""
         text = json.dumps(value, sort_keys=True, default=str)
-        aliases = {**{v: k for k, v in self.names.items()},
-                   self.a.user_id: "user-a", self.c.user_id: "user-c",
-                   str(self.a.session.client_id): "device-a",
-                   str(self.b.session.client_id): "device-b", str(self.school.id): "school"}  # fmt: skip
+        aliases = {v: k for k, v in self.names.items()}
+        aliases.update({self.a.user_id: "user-a", self.c.user_id: "user-c"})
+        aliases.update({str(self.a.session.client_id): "device-a", str(self.school.id): "school"})
+        aliases[str(self.b.session.client_id)] = "device-b"
         for real, alias in aliases.items():
             text = text.replace(real, alias)
         # Conflict ids derive from the record's id: named in order of appearance.
