@@ -75,7 +75,7 @@ def test_every_typed_control_says_how_its_words_outlive_a_redraw(path: Path) -> 
         ("const a = h('input', { name: 'otp', oninput: (e) => { kept = e.target.value; } });", [1]),
         ("const a = h('input', { type: 'text', dataset: { draft: `k/${id}` } });", []),
         ("const a = remembered(h('select', { name: 'x' }), '');", []),
-        ("// typed: a secret, kept in memory only\nconst a = h('input', { type: 'password' });", []),
+        ("// typed: a secret, in memory only\nconst a = h('input', { type: 'password' });", []),
         ("const a = h('input', { type: 'checkbox', checked: true });", []),
         ("const a = h('input', { type: 'file', accept: '.csv' });", []),
     ],
