@@ -23,6 +23,7 @@ BENCHES += ["can"]  # issue 13: permissions in pull
 BENCHES += ["photos"]  # issue 16: uploads, capture, thumbnails
 BENCHES += ["sign_in", "second_factor"]  # issue 14: school sign-in; the second factor and roster
 BENCHES += ["phases", "load", "reflection"]  # issue 17: by phase; load test; 5,000 reminders
+BENCHES += ["shell"]  # issue 4: the app shell (the first screen) and what is precached
 
 
 def machine() -> str:

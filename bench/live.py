@@ -32,10 +32,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.factories import Factory  # noqa: E402
+from bench.school import bench_app, note_mutation, push_observation, school  # noqa: E402
 from tests.support.live import LiveServer  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
-from tests.support.sync import hlc, iso  # noqa: E402
 
 TEACHERS, OBSERVATIONS, NOTES = 20, 600, 10
 IDLE_PULLS, DELAYS, STREAMS, IDLE_SECONDS = 300, 20, 6, 30
@@ -43,85 +42,9 @@ IDLE_PULLS, DELAYS, STREAMS, IDLE_SECONDS = 300, 20, 6, 30
 
 def build(url: str, instance: Path) -> dict[str, Any]:
     """The school, written through push in process; the app, the lead and two partners."""
-    from flask_migrate import upgrade
-
-    from server import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": instance,
-            "SECRET_KEY": "live-test-secret",
-            "PASSWORD_HASH_PROFILE": "fast",
-        }
-    )
-    with app.app_context():
-        upgrade()
-    client = app.test_client()
-    factory = Factory(app, client)
-    school = factory.school()
-    lead = factory.login(factory.user(school, role="lead", name="Lead"))
-    teachers = [factory.login(factory.user(school, name=f"T {n}")) for n in range(TEACHERS)]
-    for n in range(OBSERVATIONS):
-        observer, observee = teachers[n % TEACHERS], teachers[(n + 1) % TEACHERS]
-        _push_observation(observer, observee, n)
-    return {"app": app, "client": client, "lead": lead, "pair": teachers[:2]}
-
-
-def _push(session: Any, mutations: list[dict[str, Any]]) -> dict[str, Any]:
-    seq = session.__dict__.setdefault("seq", 0)
-    for offset, mutation in enumerate(mutations, start=1):
-        mutation["seq"] = seq + offset
-    session.seq = seq + len(mutations)
-    body = {"client_id": session.client_id, "mutations": mutations}
-    response = session.post("/api/v1/sync/push", json=body)
-    assert response.status_code == 200, response.get_json()
-    answer: dict[str, Any] = response.get_json()
-    bad = [r for r in answer["results"] if r["status"] not in ("applied", "merged")]
-    assert not bad, bad[:3]
-    return answer
-
-
-def _mutation(session: Any, entity: str, fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "entity": entity,
-        "id": str(uuid.uuid4()),
-        "op": "put",
-        "base_version": 0,
-        "hlc": hlc(session.client_id),
-        "fields": fields,
-    }
-
-
-def _observation_fields(observer: Any, observee: Any, n: int) -> dict[str, Any]:
-    return {
-        "kind": "peer_observation",
-        "title": f"Lesson {n}",
-        "starts_at": iso(),
-        "visibility": "leads",
-        "participants": [
-            {"user_id": observer.user["id"], "role": "observer"},
-            {"user_id": observee.user["id"], "role": "observee"},
-        ],
-    }
-
-
-def _note_fields(observation_id: str, k: int) -> dict[str, Any]:
-    return {
-        "observation_id": observation_id,
-        "at": iso(k),
-        "minute": k,
-        "category": "evidence",
-        "text": "Pupils explained their method to a partner before sharing.",
-    }
-
-
-def _push_observation(observer: Any, observee: Any, n: int) -> str:
-    """Written by the observee (only they may share it with leads), with its notes."""
-    observation = _mutation(observee, "observation", _observation_fields(observer, observee, n))
-    notes = [_mutation(observee, "note", _note_fields(observation["id"], k)) for k in range(NOTES)]
-    _push(observee, [observation, *notes])
-    return str(observation["id"])
+    app = bench_app(url, instance, "live-test-secret")
+    place = school(app, TEACHERS, OBSERVATIONS, NOTES)
+    return {**place, "pair": place["teachers"][:2]}
 
 
 def ms(seconds: float) -> float:
@@ -246,7 +169,7 @@ def worker_cpu_seconds(server: LiveServer) -> float:
 def delays(first: LiveServer, second: LiveServer, place: dict[str, Any]) -> list[float]:
     """Partner-note delays: the stream on `first`, the push (over HTTP) on `second`."""
     observer, observee = place["pair"]
-    observation = _push_observation(observer, observee, 9999)
+    observation = push_observation(observer, observee, 9999, NOTES)
     listener = Listener(first.port, observee.token)
     listener.start()
     time.sleep(0.5)
@@ -255,11 +178,8 @@ def delays(first: LiveServer, second: LiveServer, place: dict[str, Any]) -> list
         for k in range(DELAYS):
             listener.event.clear()
             observer.seq = observer.__dict__.get("seq", 0) + 1
-            mutation = {
-                "seq": observer.seq,
-                **_mutation(observer, "note", _note_fields(observation, k)),
-            }
-            body = {"client_id": observer.client_id, "mutations": [mutation]}
+            note = {"seq": observer.seq, **note_mutation(observer, observation, k)}
+            body = {"client_id": observer.client_id, "mutations": [note]}
             started = time.perf_counter()
             status, answer = second.request("POST", "/api/v1/sync/push", body, token=observer.token)
             assert status == 200, answer

@@ -31,7 +31,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.factories import Factory  # noqa: E402
+from bench.school import (  # noqa: E402
+    bench_app,
+    mutation,
+    note_mutation,
+    observation_mutation,
+    push,
+    school,
+)
 from tests.support.live import LiveServer  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
 from tests.support.sync import hlc, iso  # noqa: E402
@@ -45,87 +52,8 @@ PHASES = ("auth", "decode", "validate", "parse", "lock", "read", "apply", "write
 
 def build(url: str, instance: Path) -> dict[str, Any]:
     """The school, written through push in process."""
-    from flask_migrate import upgrade
-
-    from server import create_app
-
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": instance,
-            "SECRET_KEY": "phases-secret",
-            "PASSWORD_HASH_PROFILE": "fast",
-            "SERVER_TIMING": True,
-        }
-    )
-    with app.app_context():
-        upgrade()
-    client = app.test_client()
-    factory = Factory(app, client)
-    school = factory.school()
-    lead = factory.login(factory.user(school, role="lead", name="Lead"))
-    teachers = [factory.login(factory.user(school, name=f"T {n}")) for n in range(TEACHERS)]
-    for n in range(OBSERVATIONS):
-        observer, observee = teachers[n % TEACHERS], teachers[(n + 1) % TEACHERS]
-        observation = observation_mutation(observer, observee, n)
-        notes = [note_mutation(observee, observation["id"], k) for k in range(NOTES)]
-        push(observee, [observation, *notes])
-    return {"app": app, "lead": lead, "teachers": teachers, "school": school}
-
-
-def push(session: Any, mutations: list[dict[str, Any]]) -> Any:
-    seq = session.__dict__.setdefault("seq", 0)
-    for offset, mutation in enumerate(mutations, start=1):
-        mutation["seq"] = seq + offset
-    session.seq = seq + len(mutations)
-    response = session.post(
-        "/api/v1/sync/push", json={"client_id": session.client_id, "mutations": mutations}
-    )
-    assert response.status_code == 200, response.get_json()
-    assert all(r["status"] == "applied" for r in response.get_json()["results"])
-    return response
-
-
-def mutation(session: Any, entity: str, fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "entity": entity,
-        "id": str(uuid.uuid4()),
-        "op": "put",
-        "base_version": 0,
-        "hlc": hlc(session.client_id),
-        "fields": fields,
-    }
-
-
-def observation_mutation(observer: Any, observee: Any, n: int) -> dict[str, Any]:
-    return mutation(
-        observee,
-        "observation",
-        {
-            "kind": "peer_observation",
-            "title": f"Lesson {n}",
-            "starts_at": iso(),
-            "visibility": "leads",
-            "participants": [
-                {"user_id": observer.user["id"], "role": "observer"},
-                {"user_id": observee.user["id"], "role": "observee"},
-            ],
-        },
-    )
-
-
-def note_mutation(session: Any, observation_id: str, k: int) -> dict[str, Any]:
-    return mutation(
-        session,
-        "note",
-        {
-            "observation_id": observation_id,
-            "at": iso(k % 60),
-            "minute": k % 60,
-            "category": "evidence",
-            "text": "Pupils explained their method to a partner before sharing.",
-        },
-    )
+    app = bench_app(url, instance, "phases-secret", SERVER_TIMING=True)
+    return school(app, TEACHERS, OBSERVATIONS, NOTES)
 
 
 def caught_up(session: Any) -> str:

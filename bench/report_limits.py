@@ -19,6 +19,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.school import sqlite_app
+
 UNBROKEN = 20_000
 STOP_AFTER = 120  # seconds: a case past this is reported as "> 120 s"
 CASES = {
@@ -28,19 +30,6 @@ CASES = {
     "observation": ("Observation summary, five 20,000-character unbroken fields", "obs", 0),
 }
 LONG_FIELDS = ("focus_question", "learning_intention", "strengths", "wonderings", "reflection")
-
-
-def _app(database: Path) -> Any:
-    from server import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{database}",
-            "INSTANCE_PATH": database.parent,
-            "SECRET_KEY": "bench-secret",
-            "PASSWORD_HASH_PROFILE": "fast",
-        }
-    )
 
 
 def _session(app: Any, client: Any, role: str) -> dict[str, Any]:
@@ -123,7 +112,7 @@ def measure(case: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         from flask_migrate import upgrade
 
-        app = _app(Path(folder) / "bench.sqlite3")
+        app = sqlite_app(Path(folder) / "bench.sqlite3")
         with app.app_context():
             upgrade()
         client = app.test_client()

@@ -25,6 +25,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.school import sqlite_app
+
 RUNS = 7
 TERM_START = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC)
 PERIOD = {"from": "2026-09-01", "to": "2026-12-31"}
@@ -33,19 +35,6 @@ RECORD_OBSERVATIONS = 40
 TEACHER = "Ana Silva"
 TARGETS = {"observation": 0.5, "teacher": 3.0, "focus": 5.0}
 MEMORY_TARGET_MB = 400
-
-
-def _app(database: Path) -> Any:
-    from server import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{database}",
-            "INSTANCE_PATH": database.parent,
-            "SECRET_KEY": "bench-secret",
-            "PASSWORD_HASH_PROFILE": "fast",
-        }
-    )
 
 
 def build(database: Path) -> dict[str, str]:
@@ -57,7 +46,7 @@ def build(database: Path) -> dict[str, str]:
     from server.extensions import db
     from server.models import Focus, User
 
-    app = _app(database)
+    app = sqlite_app(database)
     with app.app_context():
         upgrade()
         load_demo("fast")
@@ -259,7 +248,7 @@ def measure(database: Path, ids: dict[str, str], runs: int) -> dict[str, Any]:
     """Median seconds per report (after a warm-up), with pages and sizes."""
     from pypdf import PdfReader
 
-    app = _app(database)
+    app = sqlite_app(database)
     results: dict[str, Any] = {}
     with app.app_context():
         observation_id, notes = _typical_observation(ids)
@@ -309,7 +298,7 @@ def _counts(database: Path, ids: dict[str, str]) -> dict[str, int]:
 
     from server.models import Note, Observation, ObservationParticipant
 
-    app = _app(database)
+    app = sqlite_app(database)
     with app.app_context():
         from server.extensions import db
 

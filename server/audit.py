@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server import policy
 from server.extensions import Base, db, sqlite_immediate
 from server.models import UUID, Observation, ObservationParticipant, User, UTCDateTime, utcnow
 from server.policy import people
@@ -96,7 +97,7 @@ def observee_of(observation_id: Any) -> Any:
         select(ObservationParticipant.user_id)
         .where(
             ObservationParticipant.observation_id == observation_id,
-            ObservationParticipant.role == "observee",
+            people.role_is_observee_sql(ObservationParticipant.role),
         )
         .order_by(ObservationParticipant.user_id)
         .limit(1)
@@ -159,9 +160,7 @@ def observation_subject(observation_id: uuid.UUID) -> uuid.UUID | None:
 
 
 def _observee(fields: Mapping[str, Any]) -> uuid.UUID | None:
-    observees = sorted(
-        p["user_id"] for p in fields.get("participants") or [] if p["role"] == "observee"
-    )
+    observees = sorted(policy.observees(fields))
     return uuid.UUID(observees[0]) if observees else None
 
 

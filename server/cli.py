@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from schemas.accounts import PASSWORD_MIN, Email
-from server import demo
+from server import demo, policy
 from server.accounts import staff_import
 from server.accounts.oidc import gone as oidc_gone
 from server.accounts.passwords import hash_password
@@ -66,7 +66,7 @@ def bootstrap(school_name: str, admin_email: str, admin_password: str, admin_nam
         school_id=school.id,
         email=email,
         display_name=admin_name,
-        role="admin",
+        role=policy.ADMIN_ROLE,
         password_hash=hash_password(admin_password, profile),
         version=1,
     )

@@ -19,9 +19,11 @@ import hashlib
 import json
 import mimetypes
 import os
+import posixpath
+import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, request
@@ -119,12 +121,33 @@ class AppBundle:
     assets: dict[str, Asset]  # "js/app.js" -> asset (served under /app/<version>/)
     pages: dict[str, Asset]  # "/", "/sw.js", "/sw-classic.js", "/manifest.webmanifest"
     shell: list[str]  # what the service worker precaches
+    preload: list[str] = field(default_factory=list)  # the modules index.html preloads
 
 
 def app_files(root: Path = PWA_DIR) -> dict[str, bytes]:
     """Every file under pwa/, by path relative to it (sorted, so the version is stable)."""
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
+
+
+STATIC_IMPORT = re.compile(
+    r"^\s*(?:import|export)\s+(?:[^'\"]*?\sfrom\s+)?['\"](\.{1,2}/[^'\"]+)['\"]", re.M
+)
+
+
+def static_imports(files: dict[str, bytes], start: str) -> list[str]:
+    """`start` and every module it imports statically, all the way down (an `import()` is
+    where this stops: what a screen loads when it is first shown). Paths relative to pwa/."""
+    found, waiting = [], [start]
+    while waiting:
+        name = waiting.pop()
+        if name in found or name not in files:
+            continue
+        found.append(name)
+        folder = PurePosixPath(name).parent
+        for target in STATIC_IMPORT.findall(files[name].decode()):
+            waiting.append(posixpath.normpath((folder / target).as_posix()))
+    return sorted(found)
 
 
 def app_version(files: dict[str, bytes], salt: str = "") -> str:
@@ -156,9 +179,11 @@ def build_bundle(root: Path = PWA_DIR, salt: str = "") -> AppBundle:
     cached = [n for n in assets if n not in ONLINE_ONLY]
     shell = ["/", "/manifest.webmanifest", *(f"/app/{version}/{n}" for n in cached)]
 
-    # The core modules (js/*.js) at once, with no import waterfall; each screen's modules
-    # (js/screens, js/views) load when the screen is first shown.
-    core = [n for n in assets if n.startswith("js/") and n.count("/") == 1 and n.endswith(".js")]
+    # What app.js imports (statically, all the way down) at once, with no import waterfall;
+    # the rest loads when first needed: each screen's modules (js/screens, js/views) and the
+    # core modules only some screens use (search, lesson clock, quick notes, photos, second
+    # factor, school sign-in...), all precached above, so every screen opens offline.
+    core = static_imports(files, "js/app.js")
     preload = "\n  ".join(f'<link rel="modulepreload" href="/app/{version}/{n}">' for n in core)
 
     def fill(name: str) -> str:
@@ -174,7 +199,7 @@ def build_bundle(root: Path = PWA_DIR, salt: str = "") -> AppBundle:
         "/sw-classic.js": _asset("sw.js", classic_sw.encode()),
         "/manifest.webmanifest": _asset("manifest.webmanifest", manifest.encode()),
     }
-    return AppBundle(version, assets, pages, shell)
+    return AppBundle(version, assets, pages, shell, core)
 
 
 def init_app(app: Flask) -> None:

@@ -34,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
         "reports",
         "server.photos",
     },
-    "server.demo": {"schemas", SHARED, "server.accounts", "server.sync"},
+    "server.demo": {"schemas", SHARED, "server.policy", "server.accounts", "server.sync"},
     # Photos (issue 16): tus uploads, the photo store, bytes and thumbnails.
     "server.photos": {"schemas", SHARED, "server.policy", "server.accounts"},
     # The person's rights read every room's records and write tombstones through sync's lock.
@@ -193,3 +193,65 @@ def test_no_server_function_grows_past_40_lines() -> None:
                 if length > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length})")
     assert long == []
+
+
+# Roles are spelled only in the rule book: elsewhere a role is compared through a policy
+# function or clause (policy.role_is_admin, people.role_is_admin_sql, ...), never against a
+# role's name or a policy role constant.
+ROLE_NAMES = {"teacher", "lead", "admin", "observee", "observer", "co_teacher", "facilitator"}
+# The rule book's role constants (ADMIN_ROLE, LEAD_ROLES, VISITED_ROLES, ...).
+POLICY_ROLES = {
+    target.id
+    for path in (ROOT / "server" / "policy").glob("*.py")
+    for node in ast.parse(path.read_text(encoding="utf-8")).body
+    if isinstance(node, ast.Assign)
+    for target in node.targets
+    if isinstance(target, ast.Name) and target.id.endswith(("_ROLE", "_ROLES"))
+}
+
+
+def _names_a_role(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value in ROLE_NAMES
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_a_role(e) for e in node.elts)
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return name in POLICY_ROLES
+
+
+def role_rules_outside_policy(source: str) -> list[int]:
+    """The lines of `source` that compare with a role by its name (==, in, .in_(...))."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "in_":
+            operands = list(node.args)
+        else:
+            continue
+        if any(_names_a_role(o) for o in operands):
+            found.append(node.lineno)
+    return found
+
+
+def test_roles_are_compared_only_in_policy() -> None:
+    found = []
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        if "policy" not in path.relative_to(ROOT / "server").parts:
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.relative_to(ROOT)}:{n}" for n in role_rules_outside_policy(text)]
+    assert found == [], "ask server/policy (a function, or a clause for SQL)"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'q.where(User.role == "admin")',
+        "q.where(User.role == policy.ADMIN_ROLE)",
+        'x = p["role"] == "observee"',
+        "q.where(ObservationParticipant.role.in_(VISITED_ROLES))",
+        'ok = role in ("lead", "admin")',
+    ],
+)
+def test_the_role_scan_catches_a_role_spelled_out(line: str) -> None:
+    assert role_rules_outside_policy(line) == [1]

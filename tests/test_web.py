@@ -13,7 +13,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
-from server.web import CSP, PWA_DIR, VENDORED, app_files, app_version, build_bundle, compact_script
+from server.web import (
+    CSP,
+    PWA_DIR,
+    VENDORED,
+    app_files,
+    app_version,
+    build_bundle,
+    compact_script,
+    static_imports,
+)
 
 
 @pytest.fixture
@@ -149,3 +158,39 @@ def test_compacted_scripts_hold_exactly_the_code_of_their_source() -> None:
         assert _minified(served) == _minified(source), name
     served_size = sum(len(compact_script(s)) for s in scripts.values())
     assert served_size < 0.8 * sum(len(s) for s in scripts.values())
+
+
+def test_the_page_preloads_what_app_js_imports_and_the_rest_waits_but_is_precached(
+    web: FlaskClient,
+) -> None:
+    version = version_of(web)
+    page = web.get("/").get_data(as_text=True)
+    preloaded = {
+        line.split(f"/app/{version}/")[1].split('"')[0]
+        for line in page.splitlines()
+        if 'rel="modulepreload"' in line
+    }
+    assert preloaded == set(static_imports(app_files(), "js/app.js"))
+    assert {"js/app.js", "js/sync.js", "js/db.js", "vendor/yjs.js"} <= preloaded
+    # Loaded with import() when a screen first needs them: not on the first screen's way.
+    later = {"js/search.js", "js/lesson-clock.js", "js/quick-notes.js", "js/second-factor.js"}
+    assert not later & preloaded
+    script = web.get("/sw.js").get_data(as_text=True)
+    shell = json.loads(script.split("const SHELL = ")[1].split(";\n")[0])
+    assert {f"/app/{version}/{name}" for name in later} <= set(shell)  # every screen offline
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import { a } from './a.js';\nimport './b.js';", ["js/a.js", "js/b.js", "js/x.js"]),
+        ("export { c } from '../vendor/c.js';", ["js/x.js", "vendor/c.js"]),
+        ("const m = await import('./a.js');", ["js/x.js"]),
+        ("import {\n  a,\n  b,\n} from './a.js';", ["js/a.js", "js/x.js"]),
+    ],
+)
+def test_static_imports_follow_import_and_export_from_but_not_import_calls(
+    source: str, expected: list[str]
+) -> None:
+    files = {"js/x.js": source.encode(), "js/a.js": b"", "js/b.js": b"", "vendor/c.js": b""}
+    assert static_imports(files, "js/x.js") == expected

@@ -189,12 +189,19 @@ async function route() {
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let refreshTimer;
+let redraws = 0;
 
-/** Redraw the screen with fresh data (drafts.js gives what is being typed back to its field). */
+/**
+ * Redraw the screen with fresh data (drafts.js gives what is being typed back to its field).
+ * `main[data-redraws]` counts the redraws done (a test waits on it: tests/pwa/test_nothing_lost.py).
+ */
 function refreshSoon() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
-    if (screen && screen.refresh) await screen.refresh();
+    if (!screen || !screen.refresh) return;
+    await screen.refresh();
+    redraws += 1;
+    el.main.dataset.redraws = String(redraws);
   }, REFRESH_DELAY_MS);
 }
 

@@ -6,9 +6,7 @@
  */
 
 import { api } from './api.js';
-import { clearAll, countEntries, firstEntries, metaGet, metaPut, transact } from './db.js';
-import { renumber } from './outbox.js';
-import { currentSession, deviceName, requestPersistence } from './session.js';
+import { deviceName, openSession } from './session.js';
 
 /**
  * @typedef {{id: string, kind: string, label: string, start_url: string}} SignInOption
@@ -38,30 +36,13 @@ export function startUrl(option) {
 }
 
 /**
- * Trade the code for a device, and keep the session as a password sign-in does (session.js
- * signIn): another person's unsent changes are never thrown away.
+ * Trade the code for a device, kept as a password sign-in's is (session.js openSession):
+ * another person's unsent changes are never thrown away.
  * @param {string} code
  * @returns {Promise<import('./session.js').Session>}
  */
-export async function exchangeCode(code) {
-  const previous = await currentSession();
-  const waiting = await countEntries();
-  const result = await api('/auth/oidc/exchange', { method: 'POST', body: { code } });
-  if (previous && previous.user.id !== result.user.id && waiting > 0) {
-    throw new Error(`${previous.user.display_name} has ${waiting} unsent ${waiting === 1 ? 'change' : 'changes'} on this device. They need to sign in and send them first.`);
-  }
-  if (previous && previous.user.id !== result.user.id) await clearAll();
-  /** @type {import('./session.js').Session} */
-  const session = { token: result.token, client_id: result.client_id, user: result.user };
-  await transact(['meta', 'records', 'outbox'], 'readwrite', async (tx) => {
-    const [head] = await firstEntries(tx, 1);
-    if (head) await renumber(tx, 0);
-    else await metaPut(tx, 'seq', 0);
-    await metaPut(tx, 'session', session);
-    if (!(await metaGet(tx, 'signedInAt'))) await metaPut(tx, 'signedInAt', new Date().toISOString());
-  });
-  await requestPersistence();
-  return session;
+export function exchangeCode(code) {
+  return openSession('/auth/oidc/exchange', { code });
 }
 
 /**

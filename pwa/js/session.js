@@ -30,18 +30,17 @@ export function deviceName() {
 }
 
 /**
- * Sign in. Someone else's unsent changes on this device are never thrown away: they must
- * sign in again to send them first.
- * @param {string} email
- * @param {string} password
- * @param {string} [otp] the second factor's code, when login asked for it (mfa_required)
+ * Open a session on this device from a sign-in endpoint's answer (a password sign-in, a code
+ * from the school's identity provider). Someone else's unsent changes on this device are never
+ * thrown away: they must sign in again to send them first.
+ * @param {string} path the endpoint that answers with a token, a client id and the user
+ * @param {Record<string, any>} body
  * @returns {Promise<Session>}
  */
-export async function signIn(email, password, otp) {
+export async function openSession(path, body) {
   const previous = await currentSession();
   const waiting = await countEntries();
-  const body = { email, password, device_name: deviceName(), ...(otp ? { otp } : {}) };
-  const result = await api('/auth/login', { method: 'POST', body });
+  const result = await api(path, { method: 'POST', body });
   if (previous && previous.user.id !== result.user.id && waiting > 0) {
     throw new Error(`${previous.user.display_name} has ${waiting} unsent ${waiting === 1 ? 'change' : 'changes'} on this device. They need to sign in and send them first.`);
   }
@@ -59,6 +58,17 @@ export async function signIn(email, password, otp) {
   await requestPersistence();
   // The school requires a second factor this person has not set up (docs/second-factor-and-roster.md).
   return result.mfa_enrolment_required ? { ...session, mfa_enrolment_required: true } : session;
+}
+
+/**
+ * Sign in with a password (openSession).
+ * @param {string} email
+ * @param {string} password
+ * @param {string} [otp] the second factor's code, when login asked for it (mfa_required)
+ * @returns {Promise<Session>}
+ */
+export function signIn(email, password, otp) {
+  return openSession('/auth/login', { email, password, device_name: deviceName(), ...(otp ? { otp } : {}) });
 }
 
 /** Ask the browser to keep our storage even when space runs low; the answer is shown in Settings. */

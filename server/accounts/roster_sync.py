@@ -137,7 +137,7 @@ def _check_admins_remain(users: dict[str, User], plan: Plan) -> None:
         role = (
             user.role if change is None or change.person is None else _new_role(user, change.person)
         )
-        remaining += active and role == policy.ADMIN_ROLE
+        remaining += active and policy.role_is_admin(role)
     if remaining == 0:
         raise RosterError(["the roster would leave the school without an active admin"])
 

@@ -21,6 +21,7 @@ from server.accounts.passwords import burn_time, hash_password, verify_password
 from server.errors import ApiError, NotFoundError, ValidationApiError
 from server.extensions import db
 from server.models import Device, LoginFailure, PushSubscription, School, Team, User, utcnow
+from server.policy import people
 from server.sync import audience
 from server.sync.versions import write_transaction
 
@@ -218,7 +219,7 @@ def _active_admins(school_id: uuid.UUID) -> int:
         db.session.execute(
             select(func.count(User.id)).where(
                 User.school_id == school_id,
-                User.role == policy.ADMIN_ROLE,
+                people.role_is_admin_sql(User.role),
                 User.active.is_(True),
             )
         ).scalar_one()

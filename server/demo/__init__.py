@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server import policy
 from server.accounts.passwords import hash_password
 from server.demo.data import (
     CASE_PUPIL_DID,
@@ -158,7 +159,7 @@ def _fill_term(writers: dict[str, Writer], teams: dict[str, Team], rng: random.R
     term_start = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC)
     lead = writers["Tom Reilly"]
     focus_ids, lookfors = _focuses(lead, term_start - dt.timedelta(days=3))
-    teachers = [w for name, w in writers.items() if w.user.role == "teacher"]
+    teachers = [w for name, w in writers.items() if not policy.role_is_lead(w.user.role)]
     for number, kind in enumerate(PLAN):
         day = term_start + dt.timedelta(days=int(number * 75 / len(PLAN)) + rng.randint(0, 2))
         starts = day.replace(hour=rng.choice([9, 10, 11, 13, 14]))

@@ -10,10 +10,42 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from server.models import Observation, ObservationParticipant, User
-from server.policy import is_lead, is_participant, role_is_admin, role_is_lead
+from server.policy import ADMIN_ROLE, is_lead, is_participant, role_is_admin, role_is_lead
+
+# ---- roles in SQL: the clauses other rooms put in their queries (they never spell a role) ----
+
+OBSERVEE_ROLE = "observee"
+# The people a learning walk visits (its report groups them, a lead's copy of a record leaves
+# those walks out): the observed teacher and a co-teacher, not the observers.
+VISITED_ROLES = (OBSERVEE_ROLE, "co_teacher")
+ERASED_ROLE = "teacher"  # an erased account keeps no lead's or admin's rights
+
+
+def role_is_admin_sql(role: Any = User.role) -> ColumnElement[bool]:
+    """SQL: this `app_user` role (or role column) is an admin's (see role_is_admin)."""
+    clause: ColumnElement[bool] = role == ADMIN_ROLE
+    return clause
+
+
+def role_is_observee_sql(role: Any = ObservationParticipant.role) -> ColumnElement[bool]:
+    """SQL: this participant role is the observed teacher's."""
+    clause: ColumnElement[bool] = role == OBSERVEE_ROLE
+    return clause
+
+
+def role_was_visited_sql(role: Any = ObservationParticipant.role) -> ColumnElement[bool]:
+    """SQL: a participant with this role is one a walk visited (see VISITED_ROLES)."""
+    clause: ColumnElement[bool] = role.in_(VISITED_ROLES)
+    return clause
+
+
+def role_was_visited(role: str) -> bool:
+    """A participant with this role is one a walk visited (see VISITED_ROLES)."""
+    return role in VISITED_ROLES
+
 
 # ---- the audit trail and the person's rights (server.audit, server.rights) -----------------
 

@@ -37,7 +37,6 @@ from server.visits import Visit
 
 MAX_NEXT_STEPS = 1_000
 WALK = "learning_walk"
-VISITED_ROLES = ("observee", "co_teacher")
 FIELD_LABELS = {
     "focus_ids": "Focus",
     "case_pupils": "Case pupils",

@@ -17,6 +17,7 @@ from reports import model, text
 from server import policy
 from server.extensions import db
 from server.models import Focus, NextStep, Note, Observation, ObservationParticipant, User
+from server.policy import people
 from server.reports import queries
 from server.reports.queries import Scope
 
@@ -37,7 +38,7 @@ def _record_rows(scope: Scope, teacher: User, lead_copy: bool) -> Select[Observa
         )
     )
     if lead_copy:
-        visited_on_walk = (Observation.kind == queries.WALK) & role.in_(queries.VISITED_ROLES)
+        visited_on_walk = (Observation.kind == queries.WALK) & people.role_was_visited_sql(role)
         query = query.where(Observation.visibility == "leads", ~visited_on_walk)
     return query.order_by(Observation.starts_at, Observation.id)
 
@@ -55,7 +56,7 @@ def teacher_data(
         scope.reader, {f for obs, _ in rows for f in obs.focus_ids or []}
     )
     entries = tuple(_entry(scope, obs, role, teacher, names, focuses) for obs, role in rows)
-    about_me = [obs for obs, role in rows if role in queries.VISITED_ROLES]
+    about_me = [obs for obs, role in rows if people.role_was_visited(role)]
     return model.TeacherData(
         teacher=teacher.display_name,
         teams=tuple(queries.user_teams(scope.reader, [teacher.id]).get(teacher.id, [])),

@@ -27,7 +27,8 @@ from server.models import (
     UserTeam,
 )
 from server.policy import Reader
-from server.reports.queries import VISITED_ROLES, WALK, Scope, in_period, people
+from server.policy import people as policy_people
+from server.reports.queries import WALK, Scope, in_period, people
 from server.visits import Visit
 
 # ---- learning walks on one focus ------------------------------------------------------------
@@ -150,7 +151,7 @@ def _walks_with_teams(scope: Scope, ids: Select[uuid.UUID]) -> list[tuple[Any, t
         .join(Team, Team.id == UserTeam.team_id)
         .where(
             ObservationParticipant.observation_id.in_(ids),
-            ObservationParticipant.role.in_(VISITED_ROLES),
+            policy_people.role_was_visited_sql(ObservationParticipant.role),
             policy.school_wide(Team, scope.reader),
         )
     )

@@ -190,7 +190,7 @@ def _erase_account(person: User, versions: VersionAllocator) -> dict[str, int]:
             display_name=FORMER,
             email=f"erased-{person.id.hex}@erased.invalid",
             password_hash="!erased",
-            role="teacher",
+            role=people.ERASED_ROLE,
             active=False,
             notify_prefs={},
             phrases=[],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask.testing import FlaskClient
 from PIL import Image
 
 from tests.support.factories import Session
@@ -184,6 +185,25 @@ def make_world(factory: Any) -> World:
 def token(client: SyncClient) -> str:
     session: Session = client.session
     return session.token
+
+
+def upload_in_process(
+    client: FlaskClient, author: SyncClient, attachment_id: str, data: bytes
+) -> None:
+    """Upload a photo's bytes through the app's test client (tus: create, then one PATCH)."""
+    auth = {"Authorization": f"Bearer {token(author)}", **TUS}
+    meta = "attachment_id " + base64.b64encode(attachment_id.encode()).decode()
+    created = client.post(
+        "/api/v1/uploads/",
+        headers={**auth, "Upload-Length": str(len(data)), "Upload-Metadata": meta},
+    )
+    assert created.status_code == 201, created.get_json()
+    sent = client.patch(
+        created.headers["Location"],
+        data=data,
+        headers={**auth, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
+    assert sent.status_code == 204, sent.get_json()
 
 
 def env_limits(**limits: int) -> dict[str, str]:

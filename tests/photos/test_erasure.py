@@ -5,7 +5,6 @@ of the observations it deletes the same way."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 from pathlib import Path
@@ -20,7 +19,7 @@ from server.attachment import Attachment
 from server.extensions import db
 from server.rights import retention
 from tests.accounts.test_mfa import enrol
-from tests.photos.support import photo, record_fields, stored_files, token
+from tests.photos.support import photo, record_fields, stored_files, token, upload_in_process
 from tests.support.factories import Factory
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
 
@@ -33,19 +32,8 @@ def _private_photo(client: FlaskClient, author: SyncClient) -> str:
     data = photo(seed=11)
     fields = record_fields(observation_id, data, note_id=note_id)
     assert author.put("attachment", attachment_id, fields)["status"] == "applied"
-    auth = {"Authorization": f"Bearer {token(author)}", "Tus-Resumable": "1.0.0"}
-    meta = "attachment_id " + base64.b64encode(attachment_id.encode()).decode()
-    created = client.post(
-        "/api/v1/uploads/",
-        headers={**auth, "Upload-Length": str(len(data)), "Upload-Metadata": meta},
-    )
-    assert created.status_code == 201, created.get_json()
-    sent = client.patch(
-        created.headers["Location"],
-        data=data,
-        headers={**auth, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
-    )
-    assert sent.status_code == 204, sent.get_json()
+    upload_in_process(client, author, attachment_id, data)
+    auth = {"Authorization": f"Bearer {token(author)}"}
     thumbnail = client.get(f"/api/v1/attachments/{attachment_id}/thumbnail", headers=auth)
     assert thumbnail.status_code == 200
     return attachment_id

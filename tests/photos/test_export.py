@@ -9,8 +9,7 @@ import zipfile
 
 from flask.testing import FlaskClient
 
-from tests.photos.support import World, photo, token
-from tests.photos.test_report import _upload
+from tests.photos.support import World, photo, token, upload_in_process
 
 
 def _export(client: FlaskClient, who: object) -> zipfile.ZipFile:
@@ -24,7 +23,7 @@ def test_the_export_holds_the_photos_of_ones_observations(
 ) -> None:
     data = photo(seed=7)
     attachment_id = world.add_photo(data, caption="Sorting shapes")
-    _upload(client, world, attachment_id, data)
+    upload_in_process(client, world.observer, attachment_id, data)
     archive = _export(client, world.observee)
     assert archive.read(f"photos/{attachment_id}.jpg") == data
     photos = json.loads(archive.read("data.json"))["photos"]

@@ -3,31 +3,14 @@ only photos its reader may see (the PDF follows the same rule as the app)."""
 
 from __future__ import annotations
 
-import base64
 import shutil
 import subprocess
 from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from tests.photos.support import TUS, World, photo, token
+from tests.photos.support import World, photo, token, upload_in_process
 from tests.reports.helpers import assert_pages_have_ink, save_pages
-
-
-def _upload(client: FlaskClient, world: World, attachment_id: str, data: bytes) -> None:
-    auth = {"Authorization": f"Bearer {token(world.observer)}", **TUS}
-    meta = "attachment_id " + base64.b64encode(attachment_id.encode()).decode()
-    created = client.post(
-        "/api/v1/uploads/",
-        headers={**auth, "Upload-Length": str(len(data)), "Upload-Metadata": meta},
-    )
-    assert created.status_code == 201, created.get_json()
-    sent = client.patch(
-        created.headers["Location"],
-        data=data,
-        headers={**auth, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
-    )
-    assert sent.status_code == 204, sent.get_json()
 
 
 def _tool(name: str) -> str:
@@ -43,8 +26,8 @@ def test_the_summary_pdf_prints_each_photo_fitted_with_its_caption(
     first = world.add_photo(wide, caption="Fractions on the whiteboard")
     second = world.add_photo(tall, content_type="image/png", caption="Ama\u2019s book, page 12")
     world.add_photo(photo(seed=5), caption="Never uploaded")  # a record without bytes yet
-    _upload(client, world, first, wide)
-    _upload(client, world, second, tall)
+    upload_in_process(client, world.observer, first, wide)
+    upload_in_process(client, world.observer, second, tall)
     headers = {"Authorization": f"Bearer {token(world.observee)}"}
     response = client.get(
         f"/api/v1/reports/observations/{world.observation_id}.pdf", headers=headers

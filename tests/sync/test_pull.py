@@ -4,25 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
-
-
-@pytest.fixture
-def school(factory):
-    return factory.school()
-
-
-@pytest.fixture
-def pair(factory, school):
-    observer = SyncClient(factory.session(school, name="Olu Observer"))
-    observee = SyncClient(factory.session(school, name="Eve Observee"))
-    obs_id = new_id()
-    observer.put(
-        "observation",
-        obs_id,
-        observation_fields([(observer.user_id, "observer"), (observee.user_id, "observee")]),
-    )
-    return observer, observee, obs_id
+from tests.support.sync import SyncClient, new_id, note_fields
 
 
 def test_a_first_pull_brings_the_whole_visible_state(pair):

@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import event
 
 from server.extensions import db
 from server.sync.cursor import CURSOR_SALT
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
-
-
-@pytest.fixture
-def school(factory):
-    return factory.school()
-
-
-@pytest.fixture
-def pair(factory, school):
-    observer = SyncClient(factory.session(school, name="Olu Observer"))
-    observee = SyncClient(factory.session(school, name="Eve Observee"))
-    obs_id = new_id()
-    observer.put(
-        "observation",
-        obs_id,
-        observation_fields([(observer.user_id, "observer"), (observee.user_id, "observee")]),
-    )
-    return observer, observee, obs_id
 
 
 def _pages(client: SyncClient, limit: int) -> list[dict]:

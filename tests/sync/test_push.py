@@ -10,21 +10,12 @@ from tests.support.sync import SyncClient, hlc, new_id, note_fields, observation
 
 
 @pytest.fixture
-def school(factory):
-    return factory.school()
-
-
-@pytest.fixture
-def pair(factory, school):
-    """An observer and an observee, each on a phone, with an observation they share."""
-    observer = SyncClient(factory.session(school, name="Olu Observer"))
-    observee = SyncClient(factory.session(school, name="Eve Observee"))
-    obs_id = new_id()
-    fields = observation_fields([(observer.user_id, "observer"), (observee.user_id, "observee")])
-    assert observer.put("observation", obs_id, fields)["status"] == "applied"
+def pair(pair):
+    """The shared observation (tests/sync/conftest.py), pulled by both phones."""
+    observer, observee, _ = pair
     observer.pull_all()
     observee.pull_all()
-    return observer, observee, obs_id
+    return pair
 
 
 def test_applied_mutations_get_a_version_and_last_seq(pair):
@@ -206,24 +197,22 @@ def test_a_field_changed_at_or_below_base_version_takes_the_new_value(pair):
     assert observer.record("observation", obs_id)["fields"]["wonderings"] == "second"
 
 
-def test_concurrent_edits_keep_both_values(pair):
+def _both_write_strengths(pair, first: str, second: str, later_by_ms: int) -> dict:
+    """The observer, then the observee from the same base, each write `strengths`; the
+    observee's stamp is `later_by_ms` after the observer's (negative: before). The second
+    push's result."""
     observer, observee, obs_id = pair
     base = observer.record("observation", obs_id)["version"]
     now = int(time.time() * 1000)
-    observer.put(
-        "observation",
-        obs_id,
-        {"strengths": "Mine: great questioning."},
-        base=base,
-        hlc=hlc(observer.session.client_id, now),
-    )
-    result = observee.put(
-        "observation",
-        obs_id,
-        {"strengths": "Theirs: calm routines."},
-        base=base,
-        hlc=hlc(observee.session.client_id, now + 10),
-    )
+    stamp = hlc(observer.session.client_id, now)
+    observer.put("observation", obs_id, {"strengths": first}, base=base, hlc=stamp)
+    stamp = hlc(observee.session.client_id, now + later_by_ms)
+    return observee.put("observation", obs_id, {"strengths": second}, base=base, hlc=stamp)
+
+
+def test_concurrent_edits_keep_both_values(pair):
+    observer, observee, obs_id = pair
+    result = _both_write_strengths(pair, "Mine: great questioning.", "Theirs: calm routines.", 10)
     assert result["status"] == "merged"
     (conflict,) = result["conflicts"]
     assert set(conflict) == {"id", "field", "value", "hlc", "author_id"}
@@ -239,22 +228,7 @@ def test_concurrent_edits_keep_both_values(pair):
 
 def test_the_older_stamp_loses_but_is_kept(pair):
     observer, observee, obs_id = pair
-    base = observer.record("observation", obs_id)["version"]
-    now = int(time.time() * 1000)
-    observer.put(
-        "observation",
-        obs_id,
-        {"strengths": "later"},
-        base=base,
-        hlc=hlc(observer.session.client_id, now),
-    )
-    result = observee.put(
-        "observation",
-        obs_id,
-        {"strengths": "earlier"},
-        base=base,
-        hlc=hlc(observee.session.client_id, now - 60_000),
-    )
+    result = _both_write_strengths(pair, "later", "earlier", -60_000)
     assert result["status"] == "merged"
     assert result["conflicts"][0]["value"] == "earlier"
     assert result["conflicts"][0]["author_id"] == observee.user_id

@@ -5,7 +5,7 @@ import { submitted } from '../drafts.js';
 import { current, isoDay, newId } from '../model.js';
 import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
-import { renderLead } from '../views/lead.js';
+import { editKeys, renderLead } from '../views/lead.js';
 import { live, nameMap, readAll, redrawnScreen, summary } from './common.js';
 import { can } from '../can.js';
 import { loadTrend } from '../trend.js';
@@ -64,10 +64,10 @@ export async function leadScreen(ctx) {
   /** @type {import('../views/lead.js').LeadActions} */
   const actions = {
     onCreateFocus: (title, description) => change('focus', newId(), { title, description, kind: 'school', active: true }, 'School focus added.', ['lead/new-focus/title', 'lead/new-focus/description']),
-    onEditFocus: (id, fields) => change('focus', id, fields, 'Focus saved.'),
+    onEditFocus: (id, fields) => change('focus', id, fields, 'Focus saved.', editKeys.focus(id)),
     onFocusActive: (id, active) => change('focus', id, { active }, active ? 'Focus brought back.' : 'Focus retired. Its history is kept.'),
     onAddLookfor: (focusId, text) => change('lookfor', newId(), { focus_id: focusId, text, active: true }, 'Look-for added.', [`lead/${focusId}/new-lookfor`]),
-    onEditLookfor: (id, text) => change('lookfor', id, { text }, 'Look-for saved.'),
+    onEditLookfor: (id, text) => change('lookfor', id, { text }, 'Look-for saved.', [editKeys.lookfor(id)]),
     onLookforActive: (id, active) => change('lookfor', id, { active }, active ? 'Look-for brought back.' : 'Look-for retired. Past ticks are kept.'),
     onDownload: async (path) => ctx.toast(await downloadReport(path)),
     loadTrend, // the current focus's chart (js/trend.js)

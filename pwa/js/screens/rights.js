@@ -3,7 +3,8 @@
 
 import { ApiError, NetworkError } from '../api.js';
 import { describeEvent, downloadMyData, erasePerson, fetchMyAudit, fetchStaff } from '../rights.js';
-import { myDataSection, renderErase, seenSection } from '../views/rights.js';
+import { ERASE_KEYS, myDataSection, renderErase, seenSection } from '../views/rights.js';
+import { submitted } from '../drafts.js';
 
 /**
  * The events about my records (or one of them) as the views show them.
@@ -74,6 +75,7 @@ export async function eraseScreen(ctx) {
       const answer = await erasePerson(id, typed);
       const counts = Object.entries(answer.erased).filter(([, n]) => n).map(([what, n]) => `${n} ${what.replaceAll('_', ' ')}`);
       result = `Erased. ${counts.length ? counts.join(', ') : 'Nothing else was held.'}`;
+      await submitted(ERASE_KEYS);
       await screen.refresh();
     } catch (error) {
       if (error instanceof ApiError || error instanceof NetworkError) ctx.toast(error.message, { tone: 'error' });

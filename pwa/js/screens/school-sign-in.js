@@ -11,7 +11,8 @@ import {
   addProvider, changeProvider, exchangeCode, fetchSignInSettings, removeProvider, setCreateAccounts,
   signInOptions, startUrl,
 } from '../school-sign-in.js';
-import { renderFinishing, renderOptions, renderSetup } from '../views/school-sign-in.js';
+import { PROVIDER_KEYS, renderFinishing, renderOptions, renderSetup } from '../views/school-sign-in.js';
+import { submitted } from '../drafts.js';
 
 const LOOKUP_DELAY_MS = 400;
 const LOOKS_LIKE_EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -65,6 +66,9 @@ export async function schoolSignInScreen(ctx, params) {
   return screen;
 }
 
+/** The client secret being typed into the add form: in memory only, never in IndexedDB. */
+const typed = { secret: '' };
+
 /**
  * The admin's set-up: providers (presets for Google and Microsoft), new accounts.
  * @param {import('../app.js').Ctx} ctx
@@ -86,12 +90,12 @@ export async function signInSetupScreen(ctx) {
   };
   /** @type {import('../views/school-sign-in.js').SetupActions} */
   const actions = {
-    onAdd: (body) => act(() => addProvider(token, body), 'Provider added.'),
+    onAdd: (body) => act(async () => { await addProvider(token, body); await submitted(PROVIDER_KEYS); typed.secret = ''; }, 'Provider added.'),
     onToggle: (id, enabled) => act(() => changeProvider(token, id, { enabled }), enabled ? 'Turned on.' : 'Turned off.'),
     onRemove: (id) => { if (window.confirm('Remove this provider? People then sign in with a password.')) act(() => removeProvider(token, id), 'Removed.'); },
     onCreateAccounts: (value) => act(() => setCreateAccounts(token, value), 'Saved.'),
   };
-  const draw = async () => renderSetup({ settings: ctx.online ? await fetchSignInSettings(token).catch(() => null) : null, online: ctx.online }, actions);
+  const draw = async () => renderSetup({ settings: ctx.online ? await fetchSignInSettings(token).catch(() => null) : null, online: ctx.online, typed }, actions);
   const screen = {
     title: 'School sign-in', tab: 'settings', back: '#/settings', node: await draw(),
     async refresh() {

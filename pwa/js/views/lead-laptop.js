@@ -82,7 +82,7 @@ export function reportsAndTrend(data, actions) {
     data.focuses.map((f) => h('option', { value: f.id }, f.active ? f.title : `${f.title} (retired)`))), data.focuses[0]?.id || '');
   const range = rangeInputs(data, () => drawTrend(trend, data, actions, focusPick.value, range));
   focusPick.addEventListener('change', () => drawTrend(trend, data, actions, focusPick.value, range));
-  const teacherPick = h('select', { 'aria-label': 'Teacher for the record' }, data.teachers.map((t) => h('option', { value: t.id }, t.name)));
+  const teacherPick = remembered(h('select', { name: 'record-teacher', 'aria-label': 'Teacher for the record' }, data.teachers.map((t) => h('option', { value: t.id }, t.name))), data.teachers[0]?.id || '');
   const download = (/** @type {string} */ label, /** @type {() => string} */ path) =>
     h('button', { type: 'button', class: 'button', 'aria-label': `Download ${label.toLowerCase()}`, disabled: !data.online, onclick: () => actions.onDownload(path()) }, icon('download'), label);
   const reports = h('section', { class: 'section lead-reports' }, h('h2', null, 'Reports ', range.words),

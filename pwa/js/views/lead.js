@@ -3,6 +3,7 @@
 
 import { empty, field, h, replace, section } from '../dom.js';
 import { leadColumns, reportsAndTrend, sharedSection } from './lead-laptop.js';
+import { draftText, submitted } from '../drafts.js';
 
 /**
  * @typedef {{id: string, text: string, active: boolean, canEdit: boolean}} LookforItem
@@ -18,26 +19,38 @@ import { leadColumns, reportsAndTrend, sharedSection } from './lead-laptop.js';
  * } & import('./lead-laptop.js').LaptopActions} LeadActions
  */
 
+/** The drafts (drafts.js) of a look-for or focus being changed: an edit a redraw reopens. */
+export const editKeys = {
+  /** @param {string} id */
+  lookfor: (id) => `lead/lookfor/${id}/text`,
+  /** @param {string} id */
+  focus: (id) => [`lead/focus/${id}/title`, `lead/focus/${id}/description`],
+};
+
 /**
  * @param {LookforItem} look
  * @param {LeadActions} actions
  */
 function lookforRow(look, actions) {
   const row = h('li', { class: ['lookfor-row', look.active ? null : 'retired'] });
+  const key = editKeys.lookfor(look.id);
+  const cancel = () => { submitted([key]); show(); };
   const show = () => replace(row,
     h('span', { class: 'lookfor-text' }, look.text, look.active ? null : h('span', { class: 'tag' }, 'Retired')),
-    look.canEdit ? h('button', { type: 'button', class: 'button small quiet', onclick: edit, 'aria-label': `Change look-for: ${look.text}` }, 'Change') : null);
-  function edit() {
-    const input = h('input', { type: 'text', value: look.text, 'aria-label': 'Look-for' });
+    look.canEdit ? h('button', { type: 'button', class: 'button small quiet', onclick: () => edit(true), 'aria-label': `Change look-for: ${look.text}` }, 'Change') : null);
+  /** @param {boolean} tapped (false: reopened for the words typed before a redraw, drafts.js) */
+  function edit(tapped) {
+    const input = h('input', { type: 'text', value: look.text, 'aria-label': 'Look-for', dataset: { draft: key } });
     replace(row, h('form', { class: 'stack', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (input.value.trim()) actions.onEditLookfor(look.id, input.value.trim()); } },
       input,
       h('div', { class: 'row-actions' },
         h('button', { type: 'submit', class: 'button small primary' }, 'Save'),
         h('button', { type: 'button', class: 'button small', onclick: () => actions.onLookforActive(look.id, !look.active) }, look.active ? 'Retire' : 'Bring back'),
-        h('button', { type: 'button', class: 'button small quiet', onclick: show }, 'Cancel'))));
-    input.focus();
+        h('button', { type: 'button', class: 'button small quiet', onclick: cancel }, 'Cancel'))));
+    if (tapped) input.focus();
   }
-  show();
+  if (look.canEdit && draftText(key) !== null) edit(false);
+  else show();
   return row;
 }
 
@@ -57,18 +70,22 @@ function focusCard(focus, actions) {
     focus.canEdit ? h('form', { class: 'inline-add', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (newLook.value.trim()) actions.onAddLookfor(focus.id, newLook.value.trim()); } },
       newLook, h('button', { type: 'submit', class: 'button small' }, 'Add')) : null,
     focus.canEdit ? h('div', { class: 'row-actions' },
-      h('button', { type: 'button', class: 'button small', onclick: edit }, 'Edit focus'),
+      h('button', { type: 'button', class: 'button small', onclick: () => edit(true) }, 'Edit focus'),
       h('button', { type: 'button', class: 'button small quiet', onclick: () => actions.onFocusActive(focus.id, !focus.active) }, focus.active ? 'Retire focus' : 'Bring back')) : null);
-  function edit() {
-    const title = h('input', { type: 'text', value: focus.title, maxlength: 200 });
-    const description = h('textarea', { rows: 3 });
+  const keys = editKeys.focus(focus.id);
+  const cancel = () => { submitted(keys); show(); };
+  /** @param {boolean} tapped (false: reopened for the words typed before a redraw, drafts.js) */
+  function edit(tapped) {
+    const title = h('input', { type: 'text', value: focus.title, maxlength: 200, dataset: { draft: keys[0] } });
+    const description = h('textarea', { rows: 3, dataset: { draft: keys[1] } });
     description.value = focus.description;
     replace(card, h('form', { class: 'stack', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); if (title.value.trim()) actions.onEditFocus(focus.id, { title: title.value.trim(), description: description.value.trim() }); } },
       field('Title', title), field('Description', description),
-      h('div', { class: 'row-actions' }, h('button', { type: 'submit', class: 'button small primary' }, 'Save'), h('button', { type: 'button', class: 'button small quiet', onclick: show }, 'Cancel'))));
-    title.focus();
+      h('div', { class: 'row-actions' }, h('button', { type: 'submit', class: 'button small primary' }, 'Save'), h('button', { type: 'button', class: 'button small quiet', onclick: cancel }, 'Cancel'))));
+    if (tapped) title.focus();
   }
-  show();
+  if (focus.canEdit && keys.some((key) => draftText(key) !== null)) edit(false);
+  else show();
   return card;
 }
 

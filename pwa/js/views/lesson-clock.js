@@ -31,6 +31,7 @@ export function clockText(startedAt) {
  * @param {() => void} close
  */
 function adjustForm(actions, close) {
+  // typed: Capture mounts the clock once and its redraws only update the clock's words (views/capture.js update)
   const ago = h('input', { type: 'number', min: '0', max: '1440', step: '1', inputmode: 'numeric', class: 'clock-ago', 'aria-label': 'Minutes ago' });
   const at = h('input', { type: 'time', class: 'clock-at', 'aria-label': 'Started at' });
   const setAgo = h('button', { type: 'button', class: 'button small', onclick: () => { actions.onAdjust({ minutesAgo: Number(ago.value) }); close(); } }, 'Set');

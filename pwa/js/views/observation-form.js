@@ -35,9 +35,11 @@ function option(value, label, selected) {
 function formInputs(data) {
   return {
     title: h('input', { type: 'text', name: 'title', maxlength: 200, placeholder: 'e.g. Maths with 8R', dataset: { draft: 'new-observation/title' } }),
+    // typed: the New observation screen never redraws (it has no refresh); its words have drafts
     startsAt: h('input', { type: 'datetime-local', name: 'starts_at', value: data.startsAt, required: true }),
     classLabel: h('input', { type: 'text', name: 'class_label', maxlength: 100, placeholder: 'e.g. 8R', dataset: { draft: 'new-observation/class_label' } }),
     subject: h('input', { type: 'text', name: 'subject', maxlength: 100, placeholder: 'e.g. Maths', dataset: { draft: 'new-observation/subject' } }),
+    // typed: (the two choices) the New observation screen never redraws
     yearGroup: h('select', { name: 'year_group' }, option('', 'Choose…', ''), YEAR_GROUPS.map((y) => option(y, y, ''))),
     focus: h('select', { name: 'focus' },
       option('', 'No focus yet', ''),
@@ -67,12 +69,14 @@ function personResult(p, onclick) {
 function peoplePicker(data, state) {
   const names = new Map([[data.me.id, data.me.name], ...data.people.map((p) => /** @type {[string, string]} */ ([p.id, p.name]))]);
   const list = h('ul', { class: 'people' });
+  // typed: the New observation screen never redraws (it has no refresh)
   const search = h('input', { type: 'search', placeholder: 'Start typing a name', autocomplete: 'off', 'aria-controls': 'people-results' });
   const results = h('ul', { class: 'people-results', id: 'people-results', 'aria-live': 'polite' });
   search.addEventListener('input', drawResults);
 
   function drawPeople() {
     replace(list, state.participants.map((p, index) => {
+      // typed: the New observation screen never redraws; the choice is kept in `state` as it is made
       const role = h('select', { 'aria-label': `Role of ${names.get(p.user_id)}`, onchange: () => { state.participants[index].role = role.value; } },
         Object.entries(ROLES).filter(([value]) => state.kind !== 'learning_walk' || value !== 'observee') // a walk watches no one
           .map(([value, label]) => option(value, label, p.role)));
@@ -110,6 +114,7 @@ function peoplePicker(data, state) {
  */
 function pupilsPicker(state) {
   const list = h('ul', { class: 'pupil-tags' });
+  // typed: the New observation screen never redraws (it has no refresh)
   const input = h('input', { type: 'text', maxlength: 20, placeholder: 'e.g. D', 'aria-label': 'New case pupil label' });
   function draw() {
     replace(list, state.casePupils.map((label, index) => h('li', null, h('span', null, `Pupil ${label}`),

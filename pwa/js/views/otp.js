@@ -9,6 +9,7 @@ import { field, h } from '../dom.js';
  *   onSubmit resolves with an error message to show, or null when signed in.
  */
 export function renderOtp(data, actions) {
+  // typed: a one-time code (a secret) on a sign-in step, which never redraws
   const otp = h('input', { name: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code', required: true, maxlength: 64, spellcheck: 'false', autocapitalize: 'none' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h('button', { class: 'button primary wide', type: 'submit' }, 'Continue');

@@ -74,6 +74,7 @@ async function openLarge(item, actions, dialog) {
 export function mountPhotos(options, actions) {
   const list = h('ul', { class: 'photo-strip' });
   const dialog = /** @type {HTMLDialogElement} */ (h('dialog', { class: 'photo-dialog' }));
+  // typed: the photos panel is mounted once per screen; its redraws only replace the strip (update)
   const caption = h('input', { type: 'text', maxlength: 500, placeholder: 'Caption (optional)', 'aria-label': 'Caption for the next photo' });
   const pick = async (/** @type {File[]} */ files) => {
     await actions.onPick(files, caption.value.trim());

@@ -111,6 +111,7 @@ function saver(saved, actions) {
  */
 function quietEvenings(settings, locked, saved, save) {
   const quiet = settings.quiet_hours || DEFAULT_QUIET;
+  // typed: saved the moment a whole time is chosen (a time box holds no half-typed value); a redraw draws the saved times
   const from = h('input', { type: 'time', value: quiet.start, disabled: locked || !settings.quiet_hours, required: true });
   const until = h('input', { type: 'time', value: quiet.end, disabled: locked || !settings.quiet_hours, required: true });
   let kept = { ...quiet };

@@ -90,6 +90,7 @@ function liveText(name, value, actions, placeholder, key) {
  */
 function stepForm(data, actions) {
   const stepText = h('input', { type: 'text', maxlength: 20000, placeholder: 'e.g. Try a hinge question before the task', dataset: { draft: `review/${data.id}/new-step` } });
+  // typed: Review is mounted once; update() keeps the owner chosen and never touches the date
   const stepOwner = h('select', null);
   const stepDue = h('input', { type: 'date', min: data.today });
   const form = h('form', {
@@ -116,6 +117,7 @@ function notesPanel(data, actions) {
   let latest = data;
   const heading = h('h2', null, 'Notes');
   const list = h('ol', { class: 'notes merged' });
+  // typed: update() redraws the options with the one chosen (`author`) still selected
   const personFilter = h('select', { 'aria-label': 'Whose notes', onchange: () => { author = personFilter.value; draw(); } });
   const categoryFilter = h('div', { class: 'filter-slot' });
   const drawList = longList(list, (/** @type {NoteRow} */ note) => noteRow(note, actions), { first: 60, empty: 'No notes match.' });

@@ -58,15 +58,19 @@ export function myDataSection(data, actions) {
  * @typedef {{staff: StaffItem[], online: boolean, result: string | null}} EraseData
  */
 
+/** The erase form's drafts: the person chosen, the name typed (submitted once erased). */
+export const ERASE_KEYS = ['erase/person', 'erase/confirm'];
+
 /**
  * The admin's erase screen: pick a person, type their name, erase.
  * @param {EraseData} data
  * @param {{onErase: (id: string, typed: string) => void}} actions
  */
 export function renderErase(data, actions) {
-  const person = h('select', { name: 'person' }, h('option', { value: '' }, 'Choose a person'),
+  // Drafts (drafts.js): the choice and the typed name outlive the redraws as the connection moves.
+  const person = h('select', { name: 'person', dataset: { draft: ERASE_KEYS[0] } }, h('option', { value: '' }, 'Choose a person'),
     data.staff.map((s) => h('option', { value: s.id }, `${s.name} (${s.email})`)));
-  const typed = h('input', { type: 'text', name: 'confirm', autocomplete: 'off', spellcheck: 'false' });
+  const typed = h('input', { type: 'text', name: 'confirm', autocomplete: 'off', spellcheck: 'false', dataset: { draft: ERASE_KEYS[1] } });
   const form = h('form', { class: 'erase-form' },
     field('Person', person),
     field('Type their name to confirm', typed, 'Exactly as it is shown above, before the brackets.'),

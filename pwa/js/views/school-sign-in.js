@@ -46,19 +46,28 @@ function providerItem(provider, actions) {
     h('button', { type: 'button', class: 'button quiet danger', onclick: () => actions.onRemove(provider.id) }, 'Remove'));
 }
 
+/** The add form's drafts (drafts.js), by field; the client secret is never one (see addForm). */
+export const PROVIDER_KEYS = ['kind', 'label', 'tenant', 'issuer', 'client_id', 'allowed_domains'].map((name) => `sign-in-setup/${name}`);
+
 /**
- * The form to add a provider: a preset's kind, its client, the school's email domains.
+ * The form to add a provider: a preset's kind, its client, the school's email domains. What is
+ * typed outlives the screen's redraws: drafts for the plain fields, and the client secret in
+ * `typed` (memory only, never IndexedDB).
  * @param {(body: Record<string, any>) => void} onAdd
+ * @param {{secret: string}} typed
  */
-function addForm(onAdd) {
-  const kind = h('select', { name: 'kind' },
+function addForm(onAdd, typed) {
+  const [kindKey, labelKey, tenantKey, issuerKey, clientKey, domainsKey] = PROVIDER_KEYS;
+  const kind = h('select', { name: 'kind', dataset: { draft: kindKey } },
     ...Object.entries(KIND_NAMES).map(([value, label]) => h('option', { value }, label)));
-  const label = h('input', { type: 'text', name: 'label', autocomplete: 'off' });
-  const tenant = h('input', { type: 'text', name: 'tenant', autocomplete: 'off', spellcheck: 'false' });
-  const issuer = h('input', { name: 'issuer', type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false' });
-  const clientId = h('input', { type: 'text', name: 'client_id', autocomplete: 'off', spellcheck: 'false', required: true });
-  const secret = h('input', { name: 'client_secret', type: 'password', autocomplete: 'new-password', required: true });
-  const domains = h('input', { type: 'text', name: 'allowed_domains', autocomplete: 'off', spellcheck: 'false', required: true });
+  const label = h('input', { type: 'text', name: 'label', autocomplete: 'off', dataset: { draft: labelKey } });
+  const tenant = h('input', { type: 'text', name: 'tenant', autocomplete: 'off', spellcheck: 'false', dataset: { draft: tenantKey } });
+  const issuer = h('input', { name: 'issuer', type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false', dataset: { draft: issuerKey } });
+  const clientId = h('input', { type: 'text', name: 'client_id', autocomplete: 'off', spellcheck: 'false', required: true, dataset: { draft: clientKey } });
+  // typed: a secret, kept in memory only
+  const secret = h('input', { name: 'client_secret', type: 'password', autocomplete: 'new-password', required: true, value: typed.secret,
+    oninput: (/** @type {Event} */ e) => { typed.secret = /** @type {HTMLInputElement} */ (e.target).value; } });
+  const domains = h('input', { type: 'text', name: 'allowed_domains', autocomplete: 'off', spellcheck: 'false', required: true, dataset: { draft: domainsKey } });
   const values = () => ({
     kind: kind.value, label: label.value.trim(), tenant: tenant.value.trim(), issuer: issuer.value.trim(), client_id: clientId.value.trim(),
     client_secret: secret.value, allowed_domains: domains.value.split(/[\s,]+/).filter(Boolean).map((d) => d.toLowerCase()),
@@ -91,7 +100,7 @@ function addForm(onAdd) {
 
 /**
  * The admin's school sign-in screen.
- * @param {{settings: import('../school-sign-in.js').SignInSettings | null, online: boolean}} data
+ * @param {{settings: import('../school-sign-in.js').SignInSettings | null, online: boolean, typed: {secret: string}}} data
  * @param {SetupActions} actions
  */
 export function renderSetup(data, actions) {
@@ -113,5 +122,5 @@ export function renderSetup(data, actions) {
       h('label', { class: 'switch setting' }, create, h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
         h('span', { class: 'setting-text' }, 'Create an account (teacher) the first time someone of the school signs in',
           h('span', { class: 'setting-hint' }, 'Off: only people your admin has added can sign in.')))),
-    section('Add a provider', addForm(actions.onAdd)));
+    section('Add a provider', addForm(actions.onAdd, data.typed)));
 }

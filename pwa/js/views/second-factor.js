@@ -23,6 +23,7 @@ import { field, h, section } from '../dom.js';
  * @param {FactorActions} actions
  */
 function codeInput(which, data, actions) {
+// typed: a one-time code (a secret): kept in memory only, in the section's data (screens/second-factor.js)
   return h('input', {
     name: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code', 'aria-label': `Code to turn it ${which}`,
     maxlength: 64, spellcheck: 'false', value: data.typed[which],

@@ -9,6 +9,7 @@ import { field, h } from '../dom.js';
  *   onSubmit resolves with an error message to show, or null when signed in.
  */
 export function renderSignIn(data, actions) {
+  // typed: the sign-in screen never redraws (it has no refresh); the password is a secret
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, value: data.email || '', inputmode: 'email', autocapitalize: 'none', spellcheck: 'false' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const error = h('p', { class: 'form-error', role: 'alert' });

@@ -56,6 +56,7 @@ function classroomChips(data, actions) {
  * @param {WalkActions} actions
  */
 function classInput(actions) {
+  // typed: saved when the field is left; while it has the focus the walk's redraws leave it alone (drawVisit)
   const input = h('input', { type: 'text', maxlength: 100, placeholder: 'e.g. 3B', name: 'visit-class' });
   input.addEventListener('change', () => actions.onVisit({ class_label: input.value.trim() }));
   return input;
