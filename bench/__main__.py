@@ -14,6 +14,7 @@ import platform
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,11 @@ BENCHES += ["photos"]  # issue 16: uploads, capture, thumbnails
 BENCHES += ["sign_in", "second_factor"]  # issue 14: school sign-in; the second factor and roster
 BENCHES += ["phases", "load", "reflection"]  # issue 17: by phase; load test; 5,000 reminders
 BENCHES += ["shell"]  # issue 4: the app shell (the first screen) and what is precached
+HEADER = (
+    "Written by `make bench` (`python -m bench [name ...]`: {names}). Figures are medians of"
+    " several runs; ratios compare two systems measured side by side in the same run, because"
+    " these machines are shared and noisy. Targets come from the issues."
+)
 
 
 def machine() -> str:
@@ -72,11 +78,7 @@ def write(kept: dict[str, str]) -> None:
     parts = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m bench [name ...]`: sync, pwa, cotext, reports,",
-        "report_limits, reminders, live, live_pwa, photos, sign_in, second_factor, phases,",
-        "load, reflection). Figures are medians of several runs; ratios compare two systems",
-        "measured side by side in the same run, because these machines are shared and noisy.",
-        "Targets come from the issues.",
+        *textwrap.wrap(HEADER.format(names=", ".join(BENCHES)), 90),
         "",
         f"Last written {dt.date.today().isoformat()} at commit `{commit or 'uncommitted'}`.",
         "",
