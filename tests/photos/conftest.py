@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.photos.support import PhotoBackend, World, make_world
+from tests.rights.test_school_export import fresh_app  # noqa: F401 (the restore's database)
 from tests.support.factories import Factory
 from tests.support.live import LiveServer
 from tests.support.s3 import CREDENTIALS, S3Server
