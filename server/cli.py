@@ -18,6 +18,7 @@ from server.accounts.passwords import hash_password
 from server.accounts.roster_cli import roster_command
 from server.extensions import db
 from server.models import School, User
+from server.photos.staging import photos_cli
 from server.reminders.worker import worker_command
 from server.rights import cli as rights_cli
 
@@ -32,6 +33,7 @@ def register_cli(app: Flask) -> None:
     for command in rights_cli.commands():
         app.cli.add_command(command)
     app.cli.add_command(oidc_gone.oidc_cli)  # flask oidc check-accounts (issue 14)
+    app.cli.add_command(photos_cli)  # flask photos clean-staging (issue 16)
 
 
 @click.command("bootstrap")

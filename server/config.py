@@ -95,6 +95,15 @@ def _photo_limits(env: Mapping[str, str]) -> dict[str, Any]:
         ),
         "PHOTO_STORAGE_PATH": env.get(ENV_PREFIX + "PHOTO_STORAGE_PATH"),
         "PHOTO_STAGING_PATH": env.get(ENV_PREFIX + "PHOTO_STAGING_PATH"),
+        # An upload not finished this long after it began is removed (server.photos.staging).
+        "PHOTO_STAGING_MAX_AGE_HOURS": float(
+            env.get(ENV_PREFIX + "PHOTO_STAGING_MAX_AGE_HOURS", "24")
+        ),
+        # "folder" (the default) or s3://bucket/prefix (server.photos.s3); credentials: AWS_*.
+        "PHOTO_STORE": env.get(ENV_PREFIX + "PHOTO_STORE", "folder"),
+        "PHOTO_S3_ENDPOINT_URL": env.get(ENV_PREFIX + "PHOTO_S3_ENDPOINT_URL"),
+        "PHOTO_S3_REGION": env.get(ENV_PREFIX + "PHOTO_S3_REGION"),
+        "PHOTO_S3_ADDRESSING_STYLE": env.get(ENV_PREFIX + "PHOTO_S3_ADDRESSING_STYLE", "auto"),
     }
 
 

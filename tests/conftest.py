@@ -73,7 +73,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app_settings() -> dict[str, object]:
+    """More configuration for the `app` fixture (a package's conftest may override it)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_settings: dict[str, object]) -> Iterator[Flask]:
     app = create_app(
         {
             "DATABASE_URL": database_url,
@@ -81,6 +87,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": TEST_SECRET,
             "PASSWORD_HASH_PROFILE": "fast",
             "TESTING": True,
+            **app_settings,
         }
     )
     yield app

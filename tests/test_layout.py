@@ -25,7 +25,14 @@ ALLOWED: dict[str, set[str]] = {
     SHARED: {"schemas", "server.policy"},
     "server.accounts": {"schemas", SHARED, "server.policy", "server.sync"},
     "server.sync": {"schemas", SHARED, "server.policy", "server.accounts", "server.reminders"},
-    "server.reminders": {"schemas", SHARED, "server.policy", "server.accounts", "server.rights"},
+    "server.reminders": {
+        "schemas",
+        SHARED,
+        "server.policy",
+        "server.accounts",
+        "server.rights",
+        "server.photos",
+    },
     "server.reports": {
         "schemas",
         SHARED,
@@ -64,7 +71,8 @@ CROSSINGS: dict[str, set[str]] = {
     "server.reports": {"server.reports.service"},
     "server.rights": {"server.rights.retention"},
     # The observation summary and a person's export read photos from the photo store.
-    "server.photos": {"server.photos.storage"},
+    "server.photos": {"server.photos.storage",
+                      "server.photos.staging"},  # the worker removes abandoned uploads
 }  # fmt: skip
 # Modules that wire the rooms together, and so may import any of them.
 WIRING = {"server", "server.cli"}

@@ -1,10 +1,10 @@
-"""The photo store: one small interface (put, get, delete), files in the instance folder.
+"""The photo store: one small interface (put, get, delete), in a folder or an S3 bucket.
 
 Keys are `<school id>/<attachment id>` for a photo and the same with `.thumb.jpg` for its
-cached thumbnail. A file is written to a temporary name and renamed into place, so a reader
-never sees half a photo. A school running several app instances needs a shared store: an
-S3-compatible backend would implement the same three methods (not built yet, see
-docs/photos.md).
+cached thumbnail. A reader never sees half a photo: a file is written to a temporary name and
+renamed into place; an S3 PUT is whole or absent. `PHOTO_STORE` chooses: unset (or `folder`)
+keeps files in the instance folder (or `PHOTO_STORAGE_PATH`); `s3://bucket/prefix` keeps them
+in an S3-compatible bucket (server.photos.s3), which several app instances can share.
 """
 
 from __future__ import annotations
@@ -30,6 +30,14 @@ class PhotoStore(Protocol):
         """Forget this key (nothing happens if it is not there)."""
 
 
+def check_key(key: str) -> list[str]:
+    """A key's parts: non-empty, no `.` or `..` (a key never leaves its folder or prefix)."""
+    parts = key.split("/")
+    if any(not p or p in (".", "..") for p in parts):
+        raise ValueError(f"not a photo key: {key!r}")
+    return parts
+
+
 class FolderStore:
     """Photos as files under one folder (by default `<instance>/photos`)."""
 
@@ -37,10 +45,7 @@ class FolderStore:
         self.root = root
 
     def _path(self, key: str) -> Path:
-        parts = key.split("/")
-        if any(not p or p in (".", "..") for p in parts):
-            raise ValueError(f"not a photo key: {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*check_key(key))
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
@@ -66,10 +71,24 @@ class FolderStore:
         self._path(key).unlink(missing_ok=True)
 
 
-def init_app(app: Flask) -> None:
-    """Give the app its photo store (the folder of PHOTO_STORAGE_PATH)."""
+def make_store(app: Flask) -> PhotoStore:
+    """The store PHOTO_STORE names (a folder by default, or `s3://bucket/prefix`)."""
+    chosen = str(app.config.get("PHOTO_STORE") or "folder")
+    if chosen.startswith("s3://"):
+        from server.photos.s3 import S3Store  # boto3 is imported only when it is used
+
+        return S3Store.from_config(chosen, app.config)
+    if chosen != "folder":
+        raise ValueError(
+            f"LESSONLOOP_PHOTO_STORE must be 'folder' or s3://bucket/prefix: {chosen!r}"
+        )
     root = Path(app.config.get("PHOTO_STORAGE_PATH") or Path(app.instance_path) / "photos")
-    app.extensions["photo_store"] = FolderStore(root)
+    return FolderStore(root)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its photo store."""
+    app.extensions["photo_store"] = make_store(app)
 
 
 def store() -> PhotoStore:

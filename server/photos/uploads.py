@@ -2,7 +2,7 @@
 
 An upload is created for one attachment its creator pushed (POST, `Upload-Metadata:
 attachment_id <base64>`), of exactly the record's `bytes`. Its bytes so far sit in the
-staging folder (`<instance>/photo-uploads/<id>.part`); the file's size is the offset, so a
+staging folder (server.photos.staging); the file's size is the offset, so a
 connection cut half way keeps the half that arrived and HEAD says where to go on. A PATCH is
 appended under an exclusive file lock; with `Upload-Checksum` it is kept only if it arrived
 whole and matches. The last byte completes it: the whole file's SHA-256 must be the record's,
@@ -30,7 +30,7 @@ from server import policy
 from server.errors import ApiError, NotFoundError
 from server.extensions import db
 from server.models import Attachment, User, utcnow
-from server.photos import images, storage
+from server.photos import images, staging, storage
 from server.photos.models import PhotoUpload
 
 CHECKSUMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
@@ -61,14 +61,6 @@ def _bad(code: str, message: str) -> ApiError:
     return ApiError(400, code, message)
 
 
-def _staging(upload_id: uuid.UUID) -> Path:
-    root = Path(current_app.config.get("PHOTO_STAGING_PATH") or "")
-    if not str(root):
-        root = Path(current_app.instance_path) / "photo-uploads"
-    root.mkdir(parents=True, exist_ok=True)
-    return root / f"{upload_id}.part"
-
-
 def own_attachment(user: User, attachment_id: Any) -> Attachment:
     """The attachment this user may upload bytes for (anyone else's: not found)."""
     try:
@@ -95,10 +87,11 @@ def school_usage(school_id: uuid.UUID) -> int:
     return int(db.session.execute(query).scalar_one() or 0)
 
 
-def check_quota(school_id: uuid.UUID, more: int) -> None:
-    """Refuse what would take the school past its photo quota."""
+def check_quota(school_id: uuid.UUID, more: int, attachment_id: uuid.UUID) -> None:
+    """Refuse what would take the school past its photo quota: its stored photos and the
+    live uploads of others (server.photos.staging)."""
     quota = int(current_app.config["PHOTO_SCHOOL_QUOTA_BYTES"])
-    used = school_usage(school_id)
+    used = school_usage(school_id) + staging.reserved(school_id, attachment_id)
     if used + more > quota:
         raise ApiError(
             413,
@@ -122,13 +115,13 @@ def create(user: User, length_header: str | None, metadata_header: str) -> Photo
         raise ApiError(409, "already_uploaded", "This photo's bytes are already stored.")
     if length != attachment.bytes:  # the record says exactly how many bytes will come
         raise _bad("length_mismatch", f"The record says {attachment.bytes} bytes, not {length}.")
-    check_quota(user.school_id, length)
+    check_quota(user.school_id, length, attachment.id)
     upload = PhotoUpload(
         school_id=user.school_id, attachment_id=attachment.id, created_by=user.id, length=length
     )
     db.session.add(upload)
     db.session.commit()
-    _staging(upload.id).touch()
+    staging.path(upload.id).touch()
     return upload
 
 
@@ -139,11 +132,11 @@ def find(user: User, upload_id: str) -> tuple[PhotoUpload, int]:
     except ValueError:
         raise NotFoundError() from None
     upload = db.session.get(PhotoUpload, key)
-    if upload is None or upload.created_by != user.id:
-        raise NotFoundError()
+    if upload is None or upload.created_by != user.id or not staging.is_alive(upload):
+        raise NotFoundError()  # an abandoned upload is gone, even before the cleanup ran
     if upload.finished_at is not None:
         return upload, upload.length
-    path = _staging(upload.id)
+    path = staging.path(upload.id)
     return upload, path.stat().st_size if path.exists() else 0
 
 
@@ -192,7 +185,7 @@ def append(
         raise _bad("beyond_length", f"The upload is {upload.length} bytes; this goes past it.")
     if upload.finished_at is not None:
         return offset
-    with _locked(_staging(upload.id)) as handle:
+    with _locked(staging.path(upload.id)) as handle:
         received, whole = _receive(handle, stream, upload.length - offset, body_length, checksum)
     if not whole:
         raise _bad("incomplete_body", f"The body ended early; {offset + received} bytes are in.")
@@ -236,7 +229,7 @@ def _receive(
 
 def finish(upload: PhotoUpload) -> None:
     """The last byte is in: verify the whole photo, keep it once, drop the staging file."""
-    path = _staging(upload.id)
+    path = staging.path(upload.id)
     data = path.read_bytes()
     attachment = db.session.get(Attachment, upload.attachment_id, with_for_update=True)
     try:
@@ -266,7 +259,7 @@ def _keep(attachment: Attachment, data: bytes) -> None:
             f"The photo is {photo.width}x{photo.height}; its record says "
             f"{attachment.width}x{attachment.height}.",
         )
-    check_quota(attachment.school_id, len(photo.data))
+    check_quota(attachment.school_id, len(photo.data), attachment.id)
     key = storage.photo_key(attachment.school_id, attachment.id)
     storage.store().put(key, photo.data)
     attachment.stored_key = key

@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from server.extensions import db
 from server.models import Job, PushSubscription, utcnow
+from server.photos import staging as photo_staging
 from server.reminders import events, jobs, schedule
 from server.reminders.delivery import Outcome, Sender, Target
 from server.rights import retention
@@ -78,8 +79,8 @@ class Worker:
         self.next_retention: dt.datetime | None = None
 
     def housekeeping(self, force_scan: bool = False) -> None:
-        """Abandoned sends become `unknown`; scheduled reminders are queued when a scan is due;
-        retention runs once a day."""
+        """Abandoned sends become `unknown`; scheduled reminders are queued when a scan is due
+        (and abandoned photo uploads removed); retention runs once a day."""
         now = self.clock()
         abandoned = jobs.abandon_unfinished_sends(now)
         if abandoned:
@@ -87,6 +88,9 @@ class Worker:
         if force_scan or self.next_scan is None or now >= self.next_scan:
             queued = schedule.scan(now)
             jobs.purge(now - self.settings.keep_finished)
+            abandoned_uploads = photo_staging.remove_abandoned(now)  # photos begun, never done
+            if abandoned_uploads:
+                log.info("removed %d photo upload(s) abandoned part way", abandoned_uploads)
             self.next_scan = now + dt.timedelta(seconds=self.settings.scan_interval)
             log.debug("scan offered %d scheduled reminder(s)", queued)
         if self.next_retention is None or now >= self.next_retention:

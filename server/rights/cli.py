@@ -64,10 +64,11 @@ def import_school(archive: Path) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as files:
             document = json.loads(files.read("data.json"))
+            photos = {n: files.read(n) for n in files.namelist() if n.startswith("photos/")}
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise click.ClickException(f"{archive} is not a Lesson Loop export ZIP") from exc
     try:
-        school = school_export.import_document(document)
+        school = school_export.import_document(document, photos)
     except ApiError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Imported '{school.name}' ({school.id}).")

@@ -78,8 +78,8 @@ DESCRIPTIONS = {
     "observation": "An observation with its participants, focuses, reflections and merge data.",
     "next_step": "An agreed next step.",
     "note": "A note taken during or about an observation.",
-    "attachment": "A photo of pupils' work on an observation (its bytes are in photos/ of a "
-    "personal export); stored_* say what the server keeps (None until it arrived).",
+    "attachment": "A photo of pupils' work on an observation (its bytes are in photos/ of the "
+    "export); stored_* say what the server keeps (None until it arrived).",
     "visit": "A classroom visited on a learning walk: when, class, year group, subject, team.",
     "audit_event": "Who read, downloaded, shared, exported or erased what, when, from where.",
 }

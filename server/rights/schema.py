@@ -35,6 +35,7 @@ SCHOOL_LISTS = {
     "visits": "visit",
     "next_steps": "next_step",
     "notes": "note",
+    "photos": "attachment",
     "audit_events": "audit_event",
 }
 

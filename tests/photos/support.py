@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from tests.support.factories import Session
+from tests.support.s3 import REGION, S3Server
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -133,10 +134,44 @@ def checksum(algorithm: str, data: bytes) -> str:
     return f"{algorithm} " + base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
 
 
-def stored_files(instance: Path) -> list[Path]:
-    """Every photo and thumbnail file in the instance folder's photo store."""
-    root = instance / "photos"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+class PhotoBackend:
+    """The photo store a test runs against: the instance folder, or a bucket and prefix of
+    a real S3 server; the app's settings for it and what it holds."""
+
+    def __init__(
+        self, instance: Path, s3: S3Server | None = None, bucket: str = "", prefix: str = ""
+    ) -> None:
+        self.instance, self.s3, self.bucket, self.prefix = instance, s3, bucket, prefix
+
+    @property
+    def kind(self) -> str:
+        return "s3" if self.s3 else "folder"
+
+    def settings(self) -> dict[str, str]:
+        """PHOTO_* configuration for this store."""
+        if self.s3 is None:
+            return {"PHOTO_STORE": "folder"}
+        return {
+            "PHOTO_STORE": f"s3://{self.bucket}/{self.prefix}",
+            "PHOTO_S3_ENDPOINT_URL": self.s3.url,
+            "PHOTO_S3_REGION": REGION,
+        }
+
+    def env(self) -> dict[str, str]:
+        """The same as LESSONLOOP_* variables, for a server process."""
+        return {f"LESSONLOOP_{name}": value for name, value in self.settings().items()}
+
+    def keys(self) -> list[str]:
+        """Every photo and thumbnail key the store holds (`<school>/<attachment>[.thumb.jpg]`)."""
+        if self.s3 is not None:
+            return self.s3.keys(self.bucket, self.prefix + "/")
+        root = self.instance / "photos"
+        found = [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+        return sorted(str(p.relative_to(root)) for p in found)
+
+    def names(self) -> list[str]:
+        """The last part of each key (the attachment's id, or `<id>.thumb.jpg`)."""
+        return [key.rsplit("/", 1)[-1] for key in self.keys()]
 
 
 def staged_bytes(instance: Path) -> int:

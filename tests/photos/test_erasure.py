@@ -19,7 +19,7 @@ from server.attachment import Attachment
 from server.extensions import db
 from server.rights import retention
 from tests.accounts.test_mfa import enrol
-from tests.photos.support import photo, record_fields, stored_files, token, upload_in_process
+from tests.photos.support import PhotoBackend, photo, record_fields, token, upload_in_process
 from tests.support.factories import Factory
 from tests.support.sync import SyncClient, new_id, note_fields, observation_fields
 
@@ -62,13 +62,13 @@ def _count(app: Flask, model: type, user_id: uuid.UUID) -> int:
 
 
 def test_erasure_takes_the_photos_and_sign_in_secrets(
-    app: Flask, client: FlaskClient, factory: Factory, instance: Path
+    app: Flask, client: FlaskClient, factory: Factory, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     school = factory.school()
     author = SyncClient(factory.session(school))
     admin = factory.session(school, role="admin")
     attachment_id = _private_photo(client, author)
-    assert len(stored_files(instance)) == 2  # the photo and its thumbnail
+    assert len(photo_backend.keys()) == 2  # the photo and its thumbnail
     enrol(author.session)
     user_id = uuid.UUID(author.user_id)
     _link_provider(app, school.id, user_id)
@@ -84,16 +84,16 @@ def test_erasure_takes_the_photos_and_sign_in_secrets(
         row = db.session.get(Attachment, uuid.UUID(attachment_id))
         assert row is not None
         assert (row.deleted, row.caption, row.stored_key) == (True, "", None)
-    assert stored_files(instance) == []
+    assert photo_backend.keys() == []
 
 
 def test_retention_takes_the_photos_of_the_observations_it_deletes(
-    app: Flask, client: FlaskClient, factory: Factory, instance: Path
+    app: Flask, client: FlaskClient, factory: Factory, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     school = factory.school()
     author = SyncClient(factory.session(school))
     attachment_id = _private_photo(client, author)
-    assert len(stored_files(instance)) == 2
+    assert len(photo_backend.keys()) == 2
     with app.app_context():
         later = dt.datetime.now(dt.UTC) + dt.timedelta(days=366 * 8)  # past 6 school years
         counts = retention.run(school.id, later)
@@ -101,4 +101,4 @@ def test_retention_takes_the_photos_of_the_observations_it_deletes(
         assert row is not None
         assert (row.deleted, row.caption, row.stored_key) == (True, "", None)
     assert counts["observations"] == 1
-    assert stored_files(instance) == []
+    assert photo_backend.keys() == []

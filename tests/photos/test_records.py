@@ -3,10 +3,14 @@ record (server.policy via server.sync.checks), fixed fields, tombstones and evic
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.photos.support import World, photo, record_fields, token
 from tests.support.sync import new_id, note_fields, observation_fields
+
+# Records only: no bytes reach a store, so one store is enough.
+pytestmark = pytest.mark.parametrize("photo_backend", ["folder"], indirect=True)
 
 
 def _status(result: dict[str, object]) -> tuple[object, object]:

@@ -18,6 +18,7 @@ from server.models import Attachment
 from tests.photos.conftest import Start
 from tests.photos.support import (
     Answer,
+    PhotoBackend,
     TusClient,
     World,
     checksum,
@@ -25,7 +26,6 @@ from tests.photos.support import (
     photo,
     record_fields,
     staged_bytes,
-    stored_files,
     token,
 )
 from tests.support.sync import new_id
@@ -62,8 +62,8 @@ def _push(world: World, fields: dict[str, Any]) -> str:
     return attachment_id
 
 
-def _nothing_stored(app: Flask, instance: Path) -> None:
-    assert stored_files(instance) == []
+def _nothing_stored(app: Flask, instance: Path, photo_backend: PhotoBackend) -> None:
+    assert photo_backend.keys() == []
     assert staged_bytes(instance) == 0
     with app.app_context():
         kept = db.session.query(Attachment).filter(Attachment.stored_key.is_not(None)).count()
@@ -78,7 +78,7 @@ def _upload(tus: TusClient, attachment_id: str, data: bytes) -> Answer:
 
 
 def test_what_is_not_a_true_photo_is_refused_and_not_kept(
-    app: Flask, world: World, start_server: Start, instance: Path
+    app: Flask, world: World, start_server: Start, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     server = start_server(**env_limits(PHOTO_MAX_BYTES=1_000_000))
     tus = TusClient(server.url, token(world.observer))
@@ -100,11 +100,11 @@ def test_what_is_not_a_true_photo_is_refused_and_not_kept(
         answer = _upload(tus, attachment_id, data)
         assert (answer.status, error_code(answer)) == (status, code)
         assert tus.get(f"/api/v1/attachments/{attachment_id}/content").status == 404
-    _nothing_stored(app, instance)
+    _nothing_stored(app, instance, photo_backend)
 
 
 def test_bad_requests_are_refused_before_a_byte_is_kept(
-    app: Flask, world: World, start_server: Start, instance: Path
+    app: Flask, world: World, start_server: Start, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     server = start_server(**env_limits(PHOTO_MAX_BYTES=1_000_000))
     tus = TusClient(server.url, token(world.observer))
@@ -143,12 +143,12 @@ def test_bad_requests_are_refused_before_a_byte_is_kept(
     assert answer.headers["Tus-Version"] == "1.0.0"
     answer = TusClient(server.url, None).patch(location, 0, data)
     assert (answer.status, error_code(answer)) == (401, "unauthorized")
-    _nothing_stored(app, instance)
+    _nothing_stored(app, instance, photo_backend)
     assert tus.patch(location, 0, data).status == 204  # the same upload, sent right, is kept
 
 
 def test_the_school_quota_is_a_clear_refusal(
-    app: Flask, world: World, start_server: Start, instance: Path
+    app: Flask, world: World, start_server: Start, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     first, second = photo(seed=1), photo(seed=2)
     server = start_server(**env_limits(PHOTO_SCHOOL_QUOTA_BYTES=len(first) + len(second) // 2))
@@ -157,4 +157,4 @@ def test_the_school_quota_is_a_clear_refusal(
     answer = tus.create(world.add_photo(second), len(second))
     assert (answer.status, error_code(answer)) == (413, "school_quota_reached")
     assert json.loads(answer.body)["error"]["details"]["used"] == len(first)
-    assert len(stored_files(instance)) == 1
+    assert len(photo_backend.keys()) == 1

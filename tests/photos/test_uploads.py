@@ -17,12 +17,12 @@ from server.models import Attachment
 from tests.photos.conftest import Start
 from tests.photos.support import (
     GPS,
+    PhotoBackend,
     TusClient,
     World,
     checksum,
     photo,
     staged_bytes,
-    stored_files,
     token,
 )
 
@@ -46,7 +46,7 @@ def test_options_says_what_it_speaks(start_server: Start) -> None:
 
 
 def test_a_photo_goes_up_in_checked_chunks_and_comes_back_whole(
-    app: Flask, world: World, start_server: Start, instance: Path
+    app: Flask, world: World, start_server: Start, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     server = start_server()
     data = photo()
@@ -73,7 +73,7 @@ def test_a_photo_goes_up_in_checked_chunks_and_comes_back_whole(
     stored = _stored(app, attachment_id)
     assert stored is not None
     assert stored.stored_sha256 == hashlib.sha256(data).hexdigest()
-    assert len(stored_files(instance)) == 2  # the photo and its cached thumbnail
+    assert len(photo_backend.keys()) == 2  # the photo and its cached thumbnail
     assert staged_bytes(instance) == 0
 
 
@@ -100,7 +100,7 @@ def test_an_upload_cut_half_way_resumes_from_its_offset(
 
 
 def test_the_same_photo_sent_twice_is_stored_once(
-    app: Flask, world: World, start_server: Start, instance: Path
+    app: Flask, world: World, start_server: Start, instance: Path, photo_backend: PhotoBackend
 ) -> None:
     server = start_server()
     data = photo()
@@ -117,7 +117,7 @@ def test_the_same_photo_sent_twice_is_stored_once(
     refused = tus.create(attachment_id, len(data))
     assert refused.status == 409
     assert b'"already_uploaded"' in refused.body
-    assert [p.name for p in stored_files(instance)] == [attachment_id]
+    assert photo_backend.names() == [attachment_id]
     assert staged_bytes(instance) == 0
 
 

@@ -1,12 +1,14 @@
 """Photos in the app (issue 16), in Chromium: taken offline with EXIF GPS tags, kept through a
 closed browser, delivered once when back online, and stored by the server without metadata;
-seen as thumbnails in capture and review, full size on tap (screenshots at 390x844)."""
+seen as thumbnails in capture and review, a note's under that note and the observation's own in
+the strip, full size on tap (screenshots at 390x844 and 1280x800)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import BrowserType, Page, expect
 
-from tests.photos.support import GPS
+from tests.photos.support import GPS, TusClient, record_fields
+from tests.photos.support import photo as photo_bytes
 from tests.pwa.helpers import (
     PHONE,
     SCREENS,
@@ -31,6 +34,7 @@ from tests.pwa.helpers import (
     wait_until,
 )
 from tests.support.live import LiveServer
+from tests.support.sync import note_fields
 
 pytestmark = pytest.mark.browser
 
@@ -49,10 +53,13 @@ def phone_photo(path: Path) -> Path:
 
 
 def take_photo(page: Page, photo: Path, caption: str) -> None:
-    before = page.locator(".photo-strip li").count()
+    """Take a photo on Capture: it shows under its new note (not in the strip)."""
+    under_notes = page.locator(".notes .note-photos li")
+    before = under_notes.count()
     page.fill(".photo-controls input[type=text]", caption)
     page.set_input_files("input[type=file][capture=environment]", str(photo))
-    expect(page.locator(".photo-strip li")).to_have_count(before + 1, timeout=20_000)
+    expect(under_notes).to_have_count(before + 1, timeout=20_000)
+    expect(page.locator(".photos .photo-strip li")).to_have_count(0)
 
 
 def fetch(live: LiveServer, path: str, token: str) -> bytes:
@@ -104,8 +111,9 @@ def test_a_photo_taken_offline_survives_a_closed_app_and_arrives_once_without_ex
     page = context.pages[0] if context.pages else context.new_page()
     open_app(page, live.url, f"capture/{observation_id}")
     page.wait_for_selector("main[data-ready=capture]")
-    expect(page.locator(".photo-strip li img")).to_have_count(1)
-    expect(page.locator(".photo-strip .photo-caption")).to_have_text("Fractions, page 12")
+    note = page.locator(".notes li.note", has=page.locator(".note-photos"))
+    expect(note.locator(".note-photos li img")).to_have_count(1)
+    expect(note.locator(".note-text")).to_have_text("Fractions, page 12")  # the caption
     expect_pending(page, 3)
 
     network.set_offline(False)
@@ -123,8 +131,9 @@ def test_a_photo_taken_offline_survives_a_closed_app_and_arrives_once_without_ex
     assert not image.getexif()
     assert b"PhoneMaker" not in served
     wait_until(lambda: len(stored_photos(live_instance(live))) == 1, "the photo is not stored")
+    expect(page.locator(".note-photos .delivery-local")).to_have_count(0)  # sent: it says so
     page.set_viewport_size(PHONE)
-    page.locator(".photos").scroll_into_view_if_needed()
+    page.locator(".note-photos").first.scroll_into_view_if_needed()
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / "photos-capture.png"))
     context.close()
@@ -155,18 +164,76 @@ def test_review_shows_a_partners_photo_from_the_server_and_full_size_on_tap(
     sign_in(partner, live.url, staff["observee"])
     open_app(partner, live.url, f"review/{observation_id}")
     partner.wait_for_selector("main[data-ready=review]")
-    thumb = partner.locator(".photo-strip li img")
+    thumb = partner.locator(".notes .note-photos li img")
     expect(thumb).to_have_count(1, timeout=20_000)
     wait_until(
         lambda: thumb.evaluate("img => img.complete && img.naturalWidth") == 320, "no thumbnail"
     )
-    partner.locator(".photos").scroll_into_view_if_needed()
+    partner.locator(".note-photos").scroll_into_view_if_needed()
     SCREENS.mkdir(parents=True, exist_ok=True)
     partner.screenshot(path=str(SCREENS / "photos-review.png"))
-    partner.click(".photo-open")
+    partner.click(".note-photos .photo-open")
     large = partner.locator("dialog.photo-dialog img.photo-large")
     expect(large).to_be_visible()
     wait_until(
         lambda: large.evaluate("img => img.complete && img.naturalWidth") == 2048, "no full size"
     )
     partner.screenshot(path=str(SCREENS / "photos-full-size.png"))
+
+
+def test_a_notes_photos_show_under_it_and_the_observations_own_in_the_strip(
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
+) -> None:
+    observer = ApiUser.login(live, staff["observer"].email)
+    observation_id = observer.observation(
+        [(staff["observer"], "observer"), (staff["observee"], "observee")]
+    )
+    note_id = str(uuid.uuid4())
+    observer.put("note", note_id, note_fields(observation_id, "Two methods compared"))
+    tus = TusClient(live.url, observer.token)
+    photos = [(note_id, "Method A", 1), (note_id, "Method B", 2), (None, "The room's display", 3)]
+    for holder, caption, seed in photos:
+        data = photo_bytes(800, 600, seed=seed)
+        attachment_id = str(uuid.uuid4())
+        fields = record_fields(observation_id, data, note_id=holder, caption=caption)
+        observer.put("attachment", attachment_id, fields)
+        assert tus.upload(attachment_id, data).status == 204
+
+    context = new_context(viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, live.url, staff["observee"])
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for screen in ("review", "capture"):
+        open_app(page, live.url, f"{screen}/{observation_id}")
+        page.wait_for_selector(f"main[data-ready={screen}]")
+        note = page.locator(f".notes li.note[data-id='{note_id}']")
+        under = note.locator(".note-photos li")
+        expect(under).to_have_count(2, timeout=20_000)
+        expect(under.locator(".photo-caption")).to_have_text(["Method A", "Method B"])
+        strip = page.locator(".photos .photo-strip li")
+        expect(strip).to_have_count(1)
+        expect(strip.locator(".photo-caption")).to_have_text("The room's display")
+        for thumb in (under.nth(0), under.nth(1), strip.nth(0)):
+            wait_until(
+                lambda thumb=thumb: thumb.locator("img").evaluate(
+                    "img => img.complete && img.naturalWidth"
+                ) == 320,
+                "no thumbnail",
+            )  # fmt: skip
+        note.evaluate("note => note.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(SCREENS / f"photos-under-note-{screen}-390.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_app(page, live.url, f"review/{observation_id}")
+    page.wait_for_selector("main[data-ready=review]")
+    note = page.locator(f".notes li.note[data-id='{note_id}']")
+    expect(note.locator(".note-photos li img")).to_have_count(2, timeout=20_000)
+    note.evaluate("note => note.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(SCREENS / "photos-under-note-review-1280.png"))
+    note.locator(".photo-open").nth(1).click()  # full size on tap
+    large = note.locator("dialog.photo-dialog img.photo-large")
+    expect(large).to_be_visible()
+    wait_until(
+        lambda: large.evaluate("img => img.complete && img.naturalWidth") == 800, "no full size"
+    )
+    expect(note.locator("dialog.photo-dialog .photo-caption")).to_have_text("Method B")
+    page.screenshot(path=str(SCREENS / "photos-under-note-full-size-1280.png"))

@@ -13,6 +13,7 @@ import { putRecord, saveNote } from '../outbox.js';
 import { mountCapture } from '../views/capture.js';
 import { beingDeleted, noteActions } from './note-actions.js';
 import { photoSection } from './photos.js';
+import { notePhotos, openPhoto, withPhotos } from './note-photos.js';
 import { h } from '../dom.js';
 import { followChanges } from '../live.js';
 import { clockStart, mayMoveClock, minuteAt, restart, setStart, startAtTime, startIfNeeded, startMinutesAgo } from '../lesson-clock.js';
@@ -156,7 +157,7 @@ async function captureData(c) {
     phrases: quickPhrases({ focusTitles: setup.focusTitles, focusQuestion: c.obs.focus_question || '', lookfors: setup.lookfors.map((l) => String(l.text)), mine: c.phrases }),
     onlyMine: Boolean(draft.onlyMine), partners: (c.obs.participants || []).some((/** @type {any} */ p) => p.user_id !== c.me),
     lookfors: setup.lookfors.map((l) => ({ id: l.id, text: l.text, rating: ratings.get(l.id)?.lookfor_rating ?? null })),
-    notes: notes.map(({ record: r, note }) => noteView(c, r, note, names)),
+    notes: withPhotos(notes.map(({ record: r, note }) => noteView(c, r, note, names)), await notePhotos(c.id, c.ctx.session.token)), // issue 16
     ratingsByLookfor: ratings,
   };
 }
@@ -236,6 +237,7 @@ function captureActions(c) {
       await keeper.now();
     },
     onSave: (text) => saveTyped(c, text),
+    onOpenPhoto: (id) => openPhoto(id, c.ctx.session.token), // a note's photo, full size (issue 16)
     onRate: (lookforId, rating) => rate(c, lookforId, rating),
     onRestart: () => restart(c.id, () => { c.refresh(); }),
     async onAdjust(how) {

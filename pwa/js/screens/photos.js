@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * The photos of one observation on a screen (capture: take and choose; review: look). Picked
+ * The photos of one observation on a screen (capture: take and choose; review: look): the
+ * strip shows the observation's own photos, a note's show under it. Picked
  * photos are shrunk on the phone and saved as a note holding them (js/photos.js), in one
  * transaction; thumbnails show the bytes on this phone, or the server's thumbnail.
  */
@@ -13,7 +14,7 @@ import { mountPhotos } from '../views/photos.js';
  * @param {import('../db.js').StoredRecord} record
  * @returns {'local' | 'delivered' | 'problem'}
  */
-function stateOf(record) {
+export function stateOf(record) {
   if (!record.photo) return 'delivered';
   if (record.photo.problem) return 'problem';
   return record.photo.uploaded ? 'delivered' : 'local';
@@ -24,8 +25,20 @@ function stateOf(record) {
  * @param {'thumbnail' | 'content'} size
  * @param {string} token
  */
-function urlOrNull(record, size, token) {
+export function urlOrNull(record, size, token) {
   return photoUrl(record, size, token).catch(() => null); // offline, or not arrived yet
+}
+
+/**
+ * A photo as the views show it: its thumbnail's URL (or null), caption and delivery.
+ * @param {import('../db.js').StoredRecord} record
+ * @param {Record<string, any>} fields
+ * @param {string} token
+ * @returns {Promise<import('../views/photos.js').PhotoItem>}
+ */
+export async function photoItem(record, fields, token) {
+  const url = await urlOrNull(record, 'thumbnail', token);
+  return { id: record.id, caption: String(fields.caption || ''), url, state: stateOf(record), problem: record.photo?.problem || null };
 }
 
 /**
@@ -75,11 +88,11 @@ export function photoSection(ctx, observationId, options = {}) {
     },
   });
   async function refresh() {
-    const photos = await photosOf(observationId);
+    // A note's photos show under their note (screens/note-photos.js); the strip has the rest.
+    const photos = (await photosOf(observationId)).filter(({ fields }) => !fields.note_id);
     const items = await Promise.all(photos.map(async ({ record, fields }) => {
       records.set(record.id, record);
-      const url = await urlOrNull(record, 'thumbnail', ctx.session.token);
-      return { id: record.id, caption: String(fields.caption || ''), url, state: stateOf(record), problem: record.photo?.problem || null };
+      return photoItem(record, fields, ctx.session.token);
     }));
     view.update(items);
   }

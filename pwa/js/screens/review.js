@@ -11,6 +11,7 @@ import { putRecord } from '../outbox.js';
 import { downloadReport } from '../reports.js';
 import { whoHasSeenThis } from './rights.js';
 import { photoSection } from './photos.js';
+import { notePhotos, openPhoto, withPhotos } from './note-photos.js';
 import { choose, waiting } from '../undo.js';
 import { mountReview } from '../views/review.js';
 import { byDue, live, nameMap, stepItem } from './common.js';
@@ -170,7 +171,7 @@ async function load(ctx, id, quick = false) {
   names.set(me, ctx.session.user.display_name);
   const lookforText = new Map(directory.lookfor.map((l) => [l.id, String(current(l).text)]));
   const focusTitles = new Map(directory.focus.map((f) => [f.id, String(current(f).title)]));
-  const notes = noteRows(ctx, parts.notes, names, lookforText);
+  const notes = withPhotos(noteRows(ctx, parts.notes, names, lookforText), await notePhotos(id, ctx.session.token)); // issue 16
   const authors = [...new Set(notes.map((n) => n.authorId))].map((a) => ({ id: a, name: a === me ? 'You' : names.get(a) || 'Someone' }));
   const present = new Set(notes.map((n) => n.category));
   const watched = observees(obs);
@@ -289,6 +290,7 @@ function reviewActions(ctx, r) {
       await r.refresh();
     },
     onResolve: (field, value, ids, label) => resolve(ctx, r, { field, value, ids, label }),
+    onOpenPhoto: (photoId) => openPhoto(photoId, ctx.session.token), // a note's photo, full size
     ...noteActions(ctx, r.refresh),
     async onShare(shared) {
       await put({ visibility: shared ? 'leads' : 'participants' });

@@ -11,11 +11,13 @@ import { editable } from './note-edit.js';
 import { mountClock } from './lesson-clock.js';
 import { authorTag, onlyMineSwitch } from './partner-notes.js';
 import { mountQuickNotes } from './quick-notes.js';
+import { notePhotoList } from './photos.js';
 
 /**
  * @typedef {{id: string, minute: number | null, category: string, categoryLabel: string, text: string,
  *   casePupil: string, rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
- *   problem: string | null, mine: boolean, author: string, canEdit?: boolean, canDelete?: boolean}} NoteItem
+ *   problem: string | null, mine: boolean, author: string, canEdit?: boolean, canDelete?: boolean,
+ *   photos?: import('./photos.js').PhotoItem[]}} NoteItem
  * @typedef {{
  *   title: string, isWalk: boolean, isStudy: boolean, categories: {value: string, label: string}[],
  *   category: string, casePupils: string[], casePupil: string, text: string, draftKey: string, clockStartedAt: number | null,
@@ -25,7 +27,8 @@ import { mountQuickNotes } from './quick-notes.js';
  * @typedef {{
  *   onCategory: (value: string) => void, onCasePupil: (value: string) => void,
  *   onSave: (text: string) => Promise<boolean>, onRate: (lookforId: string, rating: string) => void,
- *   onNextVisit: () => void, onOnlyMine: (onlyMine: boolean) => void
+ *   onNextVisit: () => void, onOnlyMine: (onlyMine: boolean) => void,
+ *   onOpenPhoto?: (id: string) => Promise<string | null>
  * } & import('./note-edit.js').NoteEditActions & import('./lesson-clock.js').ClockActions} CaptureActions
  */
 
@@ -48,13 +51,14 @@ export function noteDelivery(note) {
  * @param {CaptureActions} actions
  */
 function noteItem(note, actions) {
-  return note.canEdit ? editable(noteBody(note), note, actions) : noteBody(note);
+  return note.canEdit ? editable(noteBody(note, actions), note, actions) : noteBody(note, actions);
 }
 
 /**
  * @param {NoteItem} note
+ * @param {CaptureActions} actions
  */
-function noteBody(note) {
+function noteBody(note, actions) {
   return h('li', { class: `note${note.mine ? '' : ' partner-note'}`, dataset: { id: note.id, delivery: note.delivery, mine: String(note.mine) } },
     h('div', { class: 'note-head' },
       note.minute === null ? null : h('span', { class: 'minute' }, `${note.minute} min`),
@@ -64,6 +68,7 @@ function noteBody(note) {
       note.rating ? h('span', { class: `tag rating-${note.rating}` }, RATINGS[/** @type {keyof typeof RATINGS} */ (note.rating)]) : null),
     note.lookfor ? h('p', { class: 'note-lookfor' }, note.lookfor) : null,
     note.text ? h('p', { class: 'note-text' }, note.text) : null,
+    notePhotoList(note.photos, note.text, actions.onOpenPhoto), // its photos (issue 16)
     note.mine ? noteDelivery(note) : null);
 }
 

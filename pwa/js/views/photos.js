@@ -97,3 +97,25 @@ export function mountPhotos(options, actions) {
     },
   };
 }
+
+/**
+ * A note's photos, under the note (Capture, Review): thumbnails, full size on tap. A caption
+ * that only repeats the note's text is not shown twice.
+ * @param {PhotoItem[] | undefined} items
+ * @param {string} noteText
+ * @param {((id: string) => Promise<string | null>) | undefined} onOpen
+ */
+export function notePhotoList(items, noteText, onOpen) {
+  if (!items || !items.length || !onOpen) return null;
+  const dialog = /** @type {HTMLDialogElement} */ (h('dialog', { class: 'photo-dialog' }));
+  const actions = { onOpen, onPick: async () => undefined };
+  const shown = items.map((item) => (item.caption === noteText ? { ...item, caption: '' } : item));
+  const drawn = shown.map((item) => {
+    const node = thumbnail(item, actions, dialog);
+    if (item.state === 'delivered') node.querySelector('.delivery')?.remove(); // the note says
+    return node;
+  });
+  return h('div', { class: 'note-photos' },
+    h('ul', { class: 'photo-strip', 'aria-label': items.length === 1 ? 'Its photo' : `Its ${items.length} photos` }, drawn),
+    dialog);
+}

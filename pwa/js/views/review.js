@@ -12,6 +12,7 @@ import { RATINGS } from '../model.js';
 import { noteDelivery } from './capture.js';
 import { markField } from './conflict.js';
 import { editable } from './note-edit.js';
+import { notePhotoList } from './photos.js';
 import { stepRow } from './today.js';
 import { walkTallies } from './walk.js';
 
@@ -19,7 +20,8 @@ import { walkTallies } from './walk.js';
  * @typedef {{id: string, time: string, minute: number | null, author: string, mine: boolean,
  *   authorId: string, category: string, categoryLabel: string, text: string, casePupil: string,
  *   rating: string | null, lookfor: string | null, delivery: string, deliveryLabel: string,
- *   problem: string | null, canEdit: boolean, canDelete: boolean}} NoteRow
+ *   problem: string | null, canEdit: boolean, canDelete: boolean,
+ *   photos?: import('./photos.js').PhotoItem[]}} NoteRow
  * @typedef {import('./conflict.js').FieldConflict} ConflictCard
  * @typedef {{
  *   header: {title: string, kind: string, when: string, place: string, people: {name: string, role: string}[],
@@ -36,7 +38,8 @@ import { walkTallies } from './walk.js';
  * @typedef {{
  *   onField: (name: string, value: string) => void, onFieldDone: (name: string) => void,
  *   onShare: (shared: boolean) => void, onAddStep: (step: {text: string, owner_id: string, due_on: string | null}) => Promise<void>,
- *   onStepDone: (id: string, done: boolean) => void, onMarkReviewed: () => void, onDownload: () => void
+ *   onStepDone: (id: string, done: boolean) => void, onMarkReviewed: () => void, onDownload: () => void,
+ *   onOpenPhoto?: (id: string) => Promise<string | null>
  * } & import('./conflict.js').ConflictActions & import('./note-edit.js').NoteEditActions} ReviewActions
  */
 
@@ -46,14 +49,15 @@ import { walkTallies } from './walk.js';
  * @param {ReviewActions} actions
  */
 function noteRow(note, actions) {
-  const row = noteBody(note);
+  const row = noteBody(note, actions);
   return note.canEdit ? editable(row, note, actions) : row;
 }
 
 /**
  * @param {NoteRow} note
+ * @param {ReviewActions} actions
  */
-function noteBody(note) {
+function noteBody(note, actions) {
   return h('li', { class: 'note', dataset: { id: note.id, author: note.authorId, category: note.category } },
     h('div', { class: 'note-head' },
       h('span', { class: 'minute' }, note.minute === null ? note.time : `${note.time} · ${note.minute} min`),
@@ -63,6 +67,7 @@ function noteBody(note) {
       note.rating ? h('span', { class: `tag rating-${note.rating}` }, RATINGS[/** @type {keyof typeof RATINGS} */ (note.rating)]) : null),
     note.lookfor ? h('p', { class: 'note-lookfor' }, note.lookfor) : null,
     note.text ? h('p', { class: 'note-text' }, note.text) : null,
+    notePhotoList(note.photos, note.text, actions.onOpenPhoto), // its photos (issue 16)
     note.mine && note.delivery !== 'delivered' ? noteDelivery(/** @type {any} */ (note)) : null);
 }
 
