@@ -77,7 +77,7 @@ def wait_text(app: App, selector: str, words: str, timeout: float = 30) -> None:
     """Wait until the element's text contains `words`."""
     poll(
         lambda: words in app.evaluate(TEXT_OF, selector),
-        f"{selector} never said {words!r} in {app.engine} (it says {app.evaluate(TEXT_OF, selector)!r})",
+        f"{selector} never said {words!r} in {app.engine}: {app.evaluate(TEXT_OF, selector)!r}",
         timeout,
     )
 
