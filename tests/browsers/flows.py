@@ -41,11 +41,14 @@ def count_of(app: App, selector: str, attribute: str) -> int:
 
 
 def write_note(app: App, text: str) -> None:
-    """Type a note in the capture box and save it with Enter; wait until it is listed."""
-    before = count_of(app, "ol.notes", "data-count")
+    """Type a note in the capture box and save it with Enter; wait until it is listed (a
+    partner's notes may arrive meanwhile, so the list is searched for it, not counted)."""
     app.fill("#note-text", text)
     app.press_enter("#note-text")
-    app.wait_for(f'ol.notes[data-count="{before + 1}"]')
+    poll(
+        lambda: text in [t.strip() for t in app.evaluate(NOTE_TEXTS)],
+        f"{text!r} was not listed in {app.engine}",
+    )
 
 
 def note_texts(app: App) -> list[str]:
@@ -71,3 +74,29 @@ def expect_pending(app: App, count: int, timeout: float = 30) -> None:
 def wait_synced(app: App, timeout: float = 60) -> None:
     """Wait until nothing waits to be sent and the last sync finished."""
     app.wait_for(SYNCED, timeout=timeout)
+
+
+def new_observation_with(app: App, url: str, colleague: str) -> str:
+    """Plan an observation of `colleague` on the New screen; returns its id (capture opens)."""
+    app.open(url + "/#/new")
+    app.fill("input[type=search]", colleague)
+    app.click(".person-add")
+    app.fill("input[name=class_label]", "8R")
+    app.fill("input[name=subject]", "Maths")
+    app.click("form button[type=submit]")
+    app.wait_for("main[data-ready=capture]")
+    return str(app.evaluate("return location.hash.split('/').pop();"))
+
+
+def open_screen(app: App, url: str, route: str, ready: str) -> None:
+    """Open a screen by its address after the # and wait for it."""
+    app.open(f"{url}/#/{route}")
+    app.wait_for(f"main[data-ready={ready}]")
+
+
+def value_of(app: App, selector: str) -> str:
+    return str(app.evaluate("return document.querySelector(arguments[0]).value;", selector))
+
+
+def count(app: App, selector: str) -> int:
+    return int(app.evaluate("return document.querySelectorAll(arguments[0]).length;", selector))

@@ -8,15 +8,36 @@ in front of it drops the connections of one kind of request (tests/browsers/prox
 
 from __future__ import annotations
 
-import pytest
+import hashlib
+import io
+from pathlib import Path
 
-from tests.browsers.app import wait_text
+import pytest
+from PIL import Image
+
+from tests.browsers.app import poll, wait_text
 from tests.browsers.conftest import Phones
-from tests.browsers.flows import sign_in, wait_for_service_worker
-from tests.pwa.helpers import Person
+from tests.browsers.flows import (
+    count,
+    expect_pending,
+    new_observation_with,
+    note_texts,
+    open_screen,
+    sign_in,
+    value_of,
+    wait_for_service_worker,
+    wait_synced,
+    write_note,
+)
+from tests.browsers.proxy import DroppingProxy
+from tests.pwa.helpers import SCREENS, ApiUser, Person, assert_exactly_once
+from tests.pwa.test_photos import fetch, phone_photo, stored_photos
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.browser
+PAIR = ("observer", "observee")
+PUSH = "/api/v1/sync/push"
+VERSION = "const m = document.querySelector('meta[name=app-version]'); return m && m.content;"
 
 
 def test_the_app_starts_with_the_server_unreachable_and_says_so(
@@ -31,3 +52,169 @@ def test_the_app_starts_with_the_server_unreachable_and_says_so(
     app.reload()
     app.wait_for("main[data-ready=today]")
     wait_text(app, "#sync-line", "Cannot reach the server")
+
+
+def test_twenty_notes_written_with_the_server_down_survive_a_reopen_and_arrive_once(
+    phones: Phones, live: LiveServer, staff: dict[str, Person]
+) -> None:
+    """Plan an observation with a colleague; the server goes down; 20 notes; close and reopen
+    the app (Chromium: the whole browser; WebKit: the app's window, see WebKitApp); the
+    server comes back: every note is delivered once, with no Background Sync in either."""
+    app = phones()
+    sign_in(app, live.url, staff["observer"])
+    wait_for_service_worker(app)
+    app.screenshot(SCREENS / f"{app.engine}-today.png")
+    observation_id = new_observation_with(app, live.url, "Ben")
+    wait_synced(app)
+    live.stop()
+    texts = [f"Note {n:02d}: pupils explained their méthode" for n in range(1, 21)]
+    for text in texts:
+        write_note(app, text)
+    app.wait_for('ol.notes[data-count="20"]')
+    poll(lambda: count(app, "ol.notes .delivery-local") == 20, "the notes are not all listed")
+    app.screenshot(SCREENS / f"{app.engine}-capture.png")
+
+    app.reopen(f"{live.url}/#/capture/{observation_id}")
+    app.wait_for("main[data-ready=capture]")
+    assert sorted(note_texts(app)) == texts
+    poll(lambda: count(app, "ol.notes .delivery-local") == 20, "the notes are not all kept")
+    live.start()
+    wait_synced(app)
+    poll(lambda: count(app, "ol.notes .delivery-delivered") == 20, "not all shown as sent")
+    assert_exactly_once(ApiUser.login(live, staff["observer"].email), observation_id, texts)
+
+
+def test_two_teachers_edit_and_review_one_observation_and_both_end_with_the_merge(
+    phones: Phones, live: LiveServer, staff: dict[str, Person]
+) -> None:
+    """Observer and observed teacher each write notes in capture, then each writes a different
+    text in review: after syncing, both phones show every note in time order and both texts."""
+    api = ApiUser.login(live, staff["observer"].email)
+    observation_id = api.observation(
+        [(staff["observer"], "observer"), (staff["observee"], "observee")]
+    )
+    pair = {key: phones() for key in PAIR}
+    for key, app in pair.items():
+        sign_in(app, live.url, staff[key])
+        open_screen(app, live.url, f"capture/{observation_id}", "capture")
+    written = []
+    for n in (1, 2):
+        for key, app in pair.items():
+            written.append(f"{staff[key].name}, note {n}")
+            write_note(app, written[-1])
+    fields = {"observer": "strengths", "observee": "wonderings"}
+    for key, app in pair.items():
+        open_screen(app, live.url, f"review/{observation_id}", "review")
+        app.fill(f"textarea[name={fields[key]}]", f"Seen by {staff[key].name}")
+        app.blur()
+        wait_synced(app)
+    for key, app in pair.items():
+        app.reload()  # the app syncs when it starts
+        app.wait_for("main[data-ready=review]")
+        wait_synced(app)
+        assert note_texts(app) == written
+        for other, name in fields.items():
+            selector = f"textarea[name={name}]"
+            want = f"Seen by {staff[other].name}"
+            poll(lambda a=app, s=selector, w=want: value_of(a, s) == w, f"{key} lacks {name}")
+    on_server = api.pull_all()[("observation", observation_id)]["fields"]
+    assert (on_server["strengths"], on_server["wonderings"]) == (
+        f"Seen by {staff['observer'].name}",
+        f"Seen by {staff['observee'].name}",
+    )
+
+
+def test_an_update_with_unsent_notes_keeps_them_and_then_sends_them(
+    phones: Phones, live: LiveServer, staff: dict[str, Person]
+) -> None:
+    """Through a proxy that drops every sync push (Playwright's route abort has no WebDriver
+    equivalent), 20 notes cannot be sent; the server announces a new version; it waits
+    behind a banner; "Update now" takes it with the outbox intact; pushes pass again: each
+    note arrives once."""
+    proxy = DroppingProxy(live.port)
+    try:
+        api = ApiUser.login(live, staff["observer"].email)
+        observation_id = api.observation(
+            [(staff["observer"], "observer"), (staff["observee"], "observee")]
+        )
+        app = phones()
+        sign_in(app, proxy.url, staff["observer"])
+        open_screen(app, proxy.url, f"capture/{observation_id}", "capture")
+        wait_for_service_worker(app)
+        old = app.evaluate(VERSION)
+        proxy.block(PUSH)
+        texts = [f"Written before the update {n:02d}" for n in range(1, 21)]
+        for text in texts:
+            write_note(app, text)
+        poll(lambda: proxy.dropped > 0, "no push was tried")
+
+        live.env["LESSONLOOP_APP_VERSION_SALT"] = "the next version"
+        live.restart()
+        app.reload()
+        app.wait_for("main[data-ready=capture]")
+        wait_text(app, ".banner", "A new version of Lesson Loop is ready", timeout=45)
+        wait_text(app, ".banner", "once your")
+        assert app.evaluate(VERSION) == old
+        app.click(".banner button")
+        poll(lambda: app.evaluate(VERSION) not in (None, old), "the update did not start", 45)
+        app.wait_for("main[data-ready=capture]")
+        new = app.evaluate(VERSION)
+        assert app.evaluate("return caches.keys();") == [f"lessonloop-{new}"]
+        app.wait_for('ol.notes[data-count="20"]')
+        poll(lambda: count(app, "ol.notes .delivery-local") == 20, "the notes are not all here")
+        assert api.notes_of(observation_id) == [], "a note was sent through the proxy"
+
+        proxy.unblock(PUSH)
+        app.reload()  # the app sends its queue when it starts
+        app.wait_for("main[data-ready=capture]")
+        wait_synced(app)
+        assert_exactly_once(api, observation_id, texts)
+    finally:
+        proxy.stop()
+
+
+def test_a_photo_taken_with_the_server_down_is_shrunk_stripped_and_delivered_once(
+    phones: Phones, live: LiveServer, staff: dict[str, Person], tmp_path: Path
+) -> None:
+    """The photos issue's capture: a 3,000 x 2,000 phone photo with EXIF GPS tags, picked in
+    the file input with the server down, kept through a reopen, delivered once the server is
+    back: 2,048 px wide, with no metadata."""
+    api = ApiUser.login(live, staff["observer"].email)
+    observation_id = api.observation(
+        [(staff["observer"], "observer"), (staff["observee"], "observee")]
+    )
+    photo = phone_photo(tmp_path / "book.jpg")
+    app = phones()
+    sign_in(app, live.url, staff["observer"])
+    wait_for_service_worker(app)
+    live.stop()
+    open_screen(app, live.url, f"capture/{observation_id}", "capture")
+    wait_text(app, ".photo-reminder", "no faces, no names")
+    app.fill(".photo-controls input[type=text]", "Fractions, page 12")
+    app.set_file("input[type=file][capture=environment]", photo)
+    app.wait_for(".photo-strip li", timeout=30)
+    expect_pending(app, 3)  # the lesson clock's start, the note holding the photo, the photo
+
+    app.reopen(f"{live.url}/#/capture/{observation_id}")
+    app.wait_for("main[data-ready=capture]")
+    app.wait_for(".photo-strip li img")
+    wait_text(app, ".photo-strip .photo-caption", "Fractions, page 12")
+    expect_pending(app, 3)
+    live.start()
+    wait_synced(app)
+    records = api.pull_all()
+    photos = [c for (entity, _), c in records.items() if entity == "attachment"]
+    assert len(photos) == 1
+    fields = photos[0]["fields"]
+    assert (fields["width"], fields["height"]) == (2048, 1365)  # shrunk on the phone
+    assert fields["caption"] == "Fractions, page 12"
+    served = fetch(live, f"/api/v1/attachments/{photos[0]['id']}/content", api.token)
+    assert hashlib.sha256(served).hexdigest() == fields["sha256"]
+    image = Image.open(io.BytesIO(served))
+    assert image.size == (2048, 1365)
+    assert not image.getexif()
+    assert b"PhoneMaker" not in served
+    instance = Path(live.env["LESSONLOOP_INSTANCE_PATH"])
+    poll(lambda: len(stored_photos(instance)) == 1, "the photo is not stored")
+    app.evaluate("document.querySelector('.photos').scrollIntoView(); return true;")
+    app.screenshot(SCREENS / f"{app.engine}-photos-capture.png")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.webkitgtk.options import Options
@@ -85,6 +87,8 @@ class Drivers:
                 [str(DRIVER), f"--port={port}"], env=env, stdout=out, stderr=out
             )
         self.all.append(process)
+        poll(lambda: listening(port) or process.poll() is not None, "no WebKitWebDriver", 20)
+        assert process.poll() is None, f"WebKitWebDriver exited; see {self.log}"
         return process, port
 
     def give_back(self, driver: tuple[subprocess.Popen[bytes], int]) -> None:
@@ -94,6 +98,11 @@ class Drivers:
         for process in self.all:
             process.terminate()
             process.wait(timeout=10)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def new_session(port: int) -> webdriver.Remote:
@@ -109,6 +118,7 @@ def new_session(port: int) -> webdriver.Remote:
             return None
 
     session: webdriver.Remote = poll(connect, "WebKitWebDriver did not start a session", 30)
+    session.file_detector = UselessFileDetector()  # the driver runs here: no upload step
     session.set_window_rect(0, 0, 390, 844)
     return session
 
@@ -159,7 +169,11 @@ class WebKitApp:
         self.session.execute_script("document.activeElement && document.activeElement.blur()")
 
     def click(self, selector: str) -> None:
-        self._element(selector).click()
+        element = self._element(selector)
+        # WebDriver refuses a click on an element under the sticky tab bar; a finger would
+        # scroll first.
+        self.session.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
 
     def set_file(self, selector: str, path: Path) -> None:
         self._element(selector).send_keys(str(path))
