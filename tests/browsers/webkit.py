@@ -151,6 +151,7 @@ class WebKitApp:
         self.session.switch_to.window(old)
         self.session.close()
         self.session.switch_to.window(new)
+        self.session.set_window_rect(0, 0, 390, 844)  # a new window has the default size
         self.open(url)
 
     def _element(self, selector: str) -> WebElement:
