@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browsers.app import poll, wait_text
+from tests.browsers.app import App, poll, wait_text
 from tests.browsers.conftest import Phones
 from tests.browsers.flows import (
     count,
@@ -104,25 +104,28 @@ def test_two_teachers_edit_and_review_one_observation_and_both_end_with_the_merg
             written.append(f"{staff[key].name}, note {n}")
             write_note(app, written[-1])
     fields = {"observer": "strengths", "observee": "wonderings"}
+    wanted = {name: f"Seen by {staff[key].name}" for key, name in fields.items()}
     for key, app in pair.items():
         open_screen(app, live.url, f"review/{observation_id}", "review")
-        app.fill(f"textarea[name={fields[key]}]", f"Seen by {staff[key].name}")
-        app.blur()
-        wait_synced(app)
-    for key, app in pair.items():
+        app.fill(f"textarea[name={fields[key]}]", wanted[fields[key]])
+        app.blur()  # a text area saves when left
+    poll(lambda: len(api.notes_of(observation_id)) == 4, "the notes did not all arrive", 60)
+    poll(lambda: server_fields(api, observation_id) == wanted, "the texts did not arrive", 60)
+    for app in pair.values():
         app.reload()  # the app syncs when it starts
         app.wait_for("main[data-ready=review]")
+        poll(lambda a=app: review_texts(a) == wanted, f"{app.engine} lacks the merge", 45)
         wait_synced(app)
         assert note_texts(app) == written
-        for other, name in fields.items():
-            selector = f"textarea[name={name}]"
-            want = f"Seen by {staff[other].name}"
-            poll(lambda a=app, s=selector, w=want: value_of(a, s) == w, f"{key} lacks {name}")
-    on_server = api.pull_all()[("observation", observation_id)]["fields"]
-    assert (on_server["strengths"], on_server["wonderings"]) == (
-        f"Seen by {staff['observer'].name}",
-        f"Seen by {staff['observee'].name}",
-    )
+
+
+def server_fields(api: ApiUser, observation_id: str) -> dict[str, str]:
+    fields = api.pull_all()[("observation", observation_id)]["fields"]
+    return {name: fields.get(name) or "" for name in ("strengths", "wonderings")}
+
+
+def review_texts(app: App) -> dict[str, str]:
+    return {name: value_of(app, f"textarea[name={name}]") for name in ("strengths", "wonderings")}
 
 
 def test_an_update_with_unsent_notes_keeps_them_and_then_sends_them(
