@@ -119,11 +119,26 @@ function keepCaret(el, draft) {
   touch(draft.key);
 }
 
-/** @param {Event} event */
-function onCaret(event) {
-  const el = control(event.target);
+/** @param {EventTarget | null} target */
+function caretMoved(target) {
+  const el = control(target);
   const draft = el && settled.has(el) && drafts.get(/** @type {string} */ (el.dataset.draft));
   if (el && draft && document.activeElement === el) keepCaret(el, draft);
+}
+
+/** @param {Event} event */
+function onCaret(event) {
+  caretMoved(event.target);
+}
+
+/**
+ * The caret moved in the focused field (arrow keys move it on keydown, before any keyup): keep
+ * it now, so a redraw landing between the two gives the caret back where it was.
+ * @param {HTMLElement} root
+ */
+function onSelectionChange(root) {
+  const el = document.activeElement;
+  if (el && root.contains(el)) caretMoved(el);
 }
 
 /**
@@ -211,6 +226,7 @@ export async function startDrafts(root) {
   root.addEventListener('input', onInput);
   for (const type of ['keyup', 'pointerup', 'select', 'selectionchange']) root.addEventListener(type, onCaret);
   root.addEventListener('focusin', onCaret);
+  document.addEventListener('selectionchange', () => onSelectionChange(root));
   root.addEventListener('focusout', onFocusOut);
   window.addEventListener('pagehide', flushDrafts);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flushDrafts(); });
