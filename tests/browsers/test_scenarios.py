@@ -160,7 +160,7 @@ def test_an_update_with_unsent_notes_keeps_them_and_then_sends_them(
         wait_text(app, ".banner", "once your")
         assert app.evaluate(VERSION) == old
         app.click(".banner button")
-        poll(lambda: app.evaluate(VERSION) not in (None, old), "the update did not start", 45)
+        app.wait_for(f'meta[name=app-version]:not([content="{old}"])', timeout=45)  # reloads
         app.wait_for("main[data-ready=capture]")
         new = app.evaluate(VERSION)
         assert app.evaluate("return caches.keys();") == [f"lessonloop-{new}"]

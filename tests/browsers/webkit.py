@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import JavascriptException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.client_config import ClientConfig
@@ -186,11 +186,13 @@ class WebKitApp:
         return [str(e.text) for e in self.session.find_elements(By.CSS_SELECTOR, selector)]
 
     def wait_for(self, selector: str, timeout: float = 30) -> None:
-        poll(
-            lambda: self.session.execute_script(COUNT, selector),
-            f"{selector} did not appear in WebKit",
-            timeout,
-        )
+        def present() -> bool:
+            try:
+                return bool(self.session.execute_script(COUNT, selector))
+            except JavascriptException:  # the page is navigating (a reload, an update)
+                return False
+
+        poll(present, f"{selector} did not appear in WebKit", timeout)
 
     def evaluate(self, body: str, *args: Any) -> Any:
         return self.session.execute_script(body, *args)
