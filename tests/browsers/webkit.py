@@ -50,19 +50,31 @@ def missing() -> str | None:
 
 
 class Display:
-    """One Xvfb screen for the whole test session."""
+    """One Xvfb screen for the whole test session (Xvfb picks a free display: -displayfd)."""
 
     def __init__(self, log: Path) -> None:
-        self.number = 100 + free_port() % 800
+        read, write = os.pipe()
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
-                ["Xvfb", f":{self.number}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                [
+                    "Xvfb",
+                    "-displayfd",
+                    str(write),
+                    "-screen",
+                    "0",
+                    "1280x1024x24",
+                    "-nolisten",
+                    "tcp",
+                ],
                 stdout=out,
                 stderr=out,
+                pass_fds=(write,),
             )
-        socket = Path(f"/tmp/.X11-unix/X{self.number}")
-        poll(lambda: socket.exists() or self.process.poll() is not None, "Xvfb did not start", 20)
-        assert self.process.poll() is None, f"Xvfb exited; see {log}"
+        os.close(write)
+        with os.fdopen(read) as answer:
+            number = answer.readline().strip()
+        assert number, f"Xvfb did not start; see {log}"
+        self.number = int(number)
 
     def stop(self) -> None:
         self.process.terminate()
