@@ -262,4 +262,6 @@ def test_the_engine_has_what_the_app_needs_and_webkit_has_no_background_sync(
         wait_text(app, ".storage-no-ask", "add Lesson Loop to the Home Screen")
     asks = "Ask the browser to keep it safe" in app.evaluate("return document.body.innerText;")
     assert asks is (features["persist"] and not app.evaluate(PERSISTED))
+    if not features["push"]:  # no Web Push (WebKitGTK; Safari outside the Home Screen app)
+        wait_text(app, "main", "This browser cannot show reminders")
     app.screenshot(SCREENS / f"{app.engine}-settings.png")
