@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   postgresql            # the tests start a throwaway cluster (initdb + pg_ctl)
   chromium              # the PWA tests drive Debian's Chromium through Playwright
+  webkit2gtk-driver xvfb   # and WebKitGTK (MiniBrowser under Xvfb) through Selenium: docs/browsers.md
   dbus-daemon python3-dbus python3-gi   # reminder tests: a notification server Chromium shows to
   poppler-utils         # pdftoppm/pdftotext: report pages rendered to PNG in the tests
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text layout

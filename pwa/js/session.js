@@ -85,12 +85,13 @@ export async function requestPersistence() {
 /** Storage: persisted or not, and how much is used. */
 export async function storageReport() {
   const storage = navigator.storage;
-  if (!storage) return { persisted: false, usage: null, quota: null };
+  if (!storage) return { persisted: false, usage: null, quota: null, canAsk: false };
   const [persisted, estimate] = await Promise.all([
     storage.persisted ? storage.persisted() : Promise.resolve(false),
     storage.estimate ? storage.estimate() : Promise.resolve(/** @type {StorageEstimate} */ ({})),
   ]);
-  return { persisted, usage: estimate.usage ?? null, quota: estimate.quota ?? null };
+  // WebKit (Safari) has no storage.persist(): there is nothing to ask (docs/browsers.md).
+  return { persisted, usage: estimate.usage ?? null, quota: estimate.quota ?? null, canAsk: Boolean(storage.persist) };
 }
 
 /**

@@ -59,8 +59,10 @@ export function renderSyncLine(el, status, context) {
     parts = ['offline', n ? `Offline · ${waiting}` : 'Offline · everything is kept on this device'];
   } else if (status.state === 'sending') {
     parts = ['sync', n ? `Sending ${plural(n, 'change')}…` : 'Sending…'];
-  } else if (status.state === 'retrying' && n) {
-    parts = ['clock', `${waiting} · trying again soon`,
+  } else if (status.state === 'retrying') {
+    // Nothing waiting yet no answer (the server is down, or WebKit's onLine stays true with no
+    // route to it): say so, rather than "All changes sent" (issue 19, docs/browsers.md).
+    parts = ['clock', `${n ? waiting : 'Cannot reach the server'} · trying again soon`,
       h('button', { class: 'link-button', type: 'button', onclick: context.onSyncNow }, 'Try now')];
   } else if (n) {
     parts = ['phone', waiting];

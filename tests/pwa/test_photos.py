@@ -1,20 +1,18 @@
-"""Photos in the app (issue 16), in Chromium: taken offline with EXIF GPS tags, kept through a
-closed browser, delivered once when back online, and stored by the server without metadata;
-seen as thumbnails in capture and review, a note's under that note and the observation's own in
-the strip, full size on tap (screenshots at 390x844 and 1280x800)."""
+"""Photos in the app (issue 16), in Chromium: seen as thumbnails in capture and review, a note's
+under that note and the observation's own in the strip, full size on tap (screenshots at 390x844
+and 1280x800). The capture itself (taken with the server down, with EXIF GPS tags, kept through
+a reopen, shrunk, stripped and delivered once) runs in Chromium and WebKit:
+tests/browsers/test_scenarios.py, with this module's photo and helpers."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import BrowserType, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.photos.support import GPS, TusClient, record_fields
 from tests.photos.support import photo as photo_bytes
@@ -22,14 +20,10 @@ from tests.pwa.helpers import (
     PHONE,
     SCREENS,
     ApiUser,
-    Network,
     NewContext,
     Person,
-    deny_background_sync,
-    expect_pending,
     open_app,
     sign_in,
-    wait_for_service_worker,
     wait_synced,
     wait_until,
 )
@@ -71,77 +65,6 @@ def fetch(live: LiveServer, path: str, token: str) -> bytes:
 
 def stored_photos(instance: Path) -> list[Path]:
     return [p for p in (instance / "photos").rglob("*") if p.is_file() and ".thumb" not in p.name]
-
-
-def test_a_photo_taken_offline_survives_a_closed_app_and_arrives_once_without_exif(
-    browser_type: BrowserType,
-    browser_type_launch_args: dict[str, Any],
-    new_context: NewContext,
-    live: LiveServer,
-    staff: dict[str, Person],
-    tmp_path: Path,
-) -> None:
-    api = ApiUser.login(live, staff["observer"].email)
-    observation_id = api.observation(
-        [(staff["observer"], "observer"), (staff["observee"], "observee")]
-    )
-    photo = phone_photo(tmp_path / "book.jpg")
-    profile = tmp_path / "phone-profile"
-    deny_background_sync(profile)
-    context = browser_type.launch_persistent_context(
-        profile, **browser_type_launch_args, viewport=PHONE
-    )
-    network = Network(context)
-    page = context.pages[0] if context.pages else context.new_page()
-    sign_in(page, live.url, staff["observer"])
-    wait_for_service_worker(page)
-    network.set_offline(True)
-    open_app(page, live.url, f"capture/{observation_id}")
-    page.wait_for_selector("main[data-ready=capture]")
-    expect(page.locator(".photo-reminder")).to_contain_text("no faces, no names")
-    take_photo(page, photo, "Fractions, page 12")
-    expect_pending(page, 3)  # the lesson clock's start, the note holding the photo, the photo
-    context.close()
-
-    context = browser_type.launch_persistent_context(
-        profile, **browser_type_launch_args, viewport=PHONE, offline=True
-    )
-    network = Network(context)
-    network.offline = True
-    page = context.pages[0] if context.pages else context.new_page()
-    open_app(page, live.url, f"capture/{observation_id}")
-    page.wait_for_selector("main[data-ready=capture]")
-    note = page.locator(".notes li.note", has=page.locator(".note-photos"))
-    expect(note.locator(".note-photos li img")).to_have_count(1)
-    expect(note.locator(".note-text")).to_have_text("Fractions, page 12")  # the caption
-    expect_pending(page, 3)
-
-    network.set_offline(False)
-    wait_synced(page)
-    records = api.pull_all()
-    photos = [c for (entity, _), c in records.items() if entity == "attachment"]
-    assert len(photos) == 1
-    fields = photos[0]["fields"]
-    assert (fields["width"], fields["height"]) == (2048, 1365)  # shrunk on the phone
-    assert fields["caption"] == "Fractions, page 12"
-    served = fetch(live, f"/api/v1/attachments/{photos[0]['id']}/content", api.token)
-    assert hashlib.sha256(served).hexdigest() == fields["sha256"]
-    image = Image.open(io.BytesIO(served))
-    assert image.size == (2048, 1365)
-    assert not image.getexif()
-    assert b"PhoneMaker" not in served
-    wait_until(lambda: len(stored_photos(live_instance(live))) == 1, "the photo is not stored")
-    expect(page.locator(".note-photos .delivery-local")).to_have_count(0)  # sent: it says so
-    page.set_viewport_size(PHONE)
-    page.locator(".note-photos").first.scroll_into_view_if_needed()
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / "photos-capture.png"))
-    context.close()
-    assert len(stored_photos(live_instance(live))) == 1, "delivered once"
-
-
-def live_instance(live: LiveServer) -> Path:
-    return Path(live.env["LESSONLOOP_INSTANCE_PATH"])
 
 
 def test_review_shows_a_partners_photo_from_the_server_and_full_size_on_tap(

@@ -13,7 +13,7 @@ import { remindersSection } from './reminders.js';
  * @typedef {{key: number, what: string, text: string, error: string}} AttentionItem
  * @typedef {{
  *   user: {name: string, email: string, role: string}, pending: number, attention: AttentionItem[],
- *   lastSyncedAt: string | null, storage: {persisted: boolean, usage: number | null, quota: number | null},
+ *   lastSyncedAt: string | null, storage: {persisted: boolean, usage: number | null, quota: number | null, canAsk?: boolean},
  *   version: string, updateWaiting: boolean, online: boolean, now: number,
  *   reminders: import('./reminders.js').RemindersData
  * }} SettingsData
@@ -35,6 +35,8 @@ function row(term, value) {
 
 // Photos fill a phone quickly: warn when 80% of what the browser allows is used.
 const NEARLY_FULL = 'This device is nearly out of space for Lesson Loop. Connect so your photos and notes are sent; sent photos can then be cleared by signing out and in again.';
+// issue 19: where the browser cannot be asked to keep the data (WebKit, so every iPhone browser).
+const NO_ASK = 'This browser cannot be asked to keep it. On an iPhone, add Lesson Loop to the Home Screen (Share, then Add to Home Screen) and open it from there: Safari may clear a website’s data after some days unused, but not a Home Screen app’s.';
 /** @param {number | null} usage @param {number | null} quota */
 const nearlyFull = (usage, quota) => Boolean(quota && usage !== null && usage / quota >= 0.8);
 
@@ -69,7 +71,9 @@ export const SECTIONS = [
       row('Kept safe', persisted ? 'Yes. The browser will not clear Lesson Loop’s data to free space.' : 'Not promised. The browser may clear data when space runs low; send your changes often.'),
       row('Space used', quota ? `${formatBytes(usage)} of ${formatBytes(quota)} available` : formatBytes(usage))),
     nearlyFull(usage, quota) ? h('p', { class: 'notice' }, icon('alert'), NEARLY_FULL) : null, // photos (issue 16)
-    persisted ? null : h('button', { type: 'button', class: 'button wide', onclick: actions.onPersist }, 'Ask the browser to keep it safe'));
+    // issue 19: WebKit cannot be asked; say what keeps the data instead (docs/browsers.md).
+    persisted ? null : data.storage.canAsk === false ? h('p', { class: 'hint storage-no-ask' }, NO_ASK)
+      : h('button', { type: 'button', class: 'button wide', onclick: actions.onPersist }, 'Ask the browser to keep it safe'));
   },
   function reminders(data, actions) {
     return remindersSection(data.reminders, actions);
