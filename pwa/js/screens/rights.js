@@ -3,8 +3,7 @@
 
 import { ApiError, NetworkError } from '../api.js';
 import { describeEvent, downloadMyData, erasePerson, fetchMyAudit, fetchStaff } from '../rights.js';
-import { ERASE_KEYS, myDataSection, renderErase, seenSection } from '../views/rights.js';
-import { submitted } from '../drafts.js';
+import { myDataSection, renderErase, seenSection } from '../views/rights.js';
 
 /**
  * The events about my records (or one of them) as the views show them.
@@ -63,11 +62,12 @@ export async function eraseScreen(ctx) {
   if (ctx.session.user.role !== 'admin') return ctx.missing('Only a school admin may erase a person’s data.');
   /** @type {string | null} */
   let result = null;
+  const kept = { person: '', confirm: '' };
   const draw = async () => {
     const staff = ctx.online ? await fetchStaff().catch(() => []) : [];
     const people = staff.filter((s) => s.id !== ctx.session.user.id && !s.email.endsWith('@erased.invalid'))
       .map((s) => ({ id: s.id, name: s.display_name, email: s.email }));
-    return renderErase({ staff: people, online: ctx.online, result }, { onErase });
+    return renderErase({ staff: people, online: ctx.online, result }, { onErase }, kept);
   };
   const onErase = async (/** @type {string} */ id, /** @type {string} */ typed) => {
     if (!id) { ctx.toast('Choose the person first.', { tone: 'error' }); return; }
@@ -75,7 +75,8 @@ export async function eraseScreen(ctx) {
       const answer = await erasePerson(id, typed);
       const counts = Object.entries(answer.erased).filter(([, n]) => n).map(([what, n]) => `${n} ${what.replaceAll('_', ' ')}`);
       result = `Erased. ${counts.length ? counts.join(', ') : 'Nothing else was held.'}`;
-      await submitted(ERASE_KEYS);
+      kept.person = '';
+      kept.confirm = '';
       await screen.refresh();
     } catch (error) {
       if (error instanceof ApiError || error instanceof NetworkError) ctx.toast(error.message, { tone: 'error' });

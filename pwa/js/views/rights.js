@@ -58,19 +58,19 @@ export function myDataSection(data, actions) {
  * @typedef {{staff: StaffItem[], online: boolean, result: string | null}} EraseData
  */
 
-/** The erase form's drafts: the person chosen, the name typed (submitted once erased). */
-export const ERASE_KEYS = ['erase/person', 'erase/confirm'];
-
 /**
  * The admin's erase screen: pick a person, type their name, erase.
  * @param {EraseData} data
  * @param {{onErase: (id: string, typed: string) => void}} actions
+ * @param {{person: string, confirm: string}} kept what is chosen and typed, outliving redraws
  */
-export function renderErase(data, actions) {
-  // Drafts (drafts.js): the choice and the typed name outlive the redraws as the connection moves.
-  const person = h('select', { name: 'person', dataset: { draft: ERASE_KEYS[0] } }, h('option', { value: '' }, 'Choose a person'),
-    data.staff.map((s) => h('option', { value: s.id }, `${s.name} (${s.email})`)));
-  const typed = h('input', { type: 'text', name: 'confirm', autocomplete: 'off', spellcheck: 'false', dataset: { draft: ERASE_KEYS[1] } });
+export function renderErase(data, actions, kept) {
+  // typed: a person's name, kept in memory only (never IndexedDB: an erased name must not linger on a device)
+  const person = h('select', { name: 'person', onchange: () => { kept.person = person.value; } }, h('option', { value: '' }, 'Choose a person'),
+    data.staff.map((s) => h('option', { value: s.id, selected: s.id === kept.person }, `${s.name} (${s.email})`)));
+  // typed: a person's name, kept in memory only (as above)
+  const typed = h('input', { type: 'text', name: 'confirm', autocomplete: 'off', spellcheck: 'false', value: kept.confirm,
+    oninput: () => { kept.confirm = typed.value; } });
   const form = h('form', { class: 'erase-form' },
     field('Person', person),
     field('Type their name to confirm', typed, 'Exactly as it is shown above, before the brackets.'),
