@@ -145,7 +145,6 @@ def test_an_edit_waiting_to_be_sent_survives_a_pull_and_later_edits_build_on_bot
     new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
     page, network, ben, observation_id = setting(new_context, live, staff)
-    ben_writes(ben, observation_id, "Ben: calm start. ")
     saved: list[str] = []
 
     def save_while_pulling(route: Route) -> None:
@@ -160,6 +159,9 @@ def test_an_edit_waiting_to_be_sent_survives_a_pull_and_later_edits_build_on_bot
 
     page.context.route("**/api/v1/sync/push", no_push_yet)
     page.context.route("**/api/v1/sync/pull*", save_while_pulling)
+    # Ben writes once the routes are in place: the review's live channel pulls as soon as his
+    # words are on the server, and that pull must be one that Ana's save rides on too.
+    ben_writes(ben, observation_id, "Ben: calm start. ")
     network.resync()
     both = "Ben: calm start. Start. Ana: clear model."  # merged on the phone: never sent yet
     wait_until(lambda: strengths_on(page, observation_id)[0] == both, "the pull lost an edit")
