@@ -45,12 +45,21 @@ def _plain(value: Any) -> Any:
 
 def _sqlite_time(value: Any) -> Any:
     """UTCDateTime on SQLite: the ISO 8601 text in UTC (server.columns)."""
+    global _last_time
     if value is None or (type(value) is str and value.endswith("+00:00")):
         return value  # canonical already (schemas.fast, schemas.base.to_utc)
+    last = _last_time  # every row of a flush has the same created_at and updated_at
+    if last[0] is value:
+        return last[1]
     stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if stamp.tzinfo is None:
         raise ValueError("naive datetimes are not stored; give a time zone")
-    return stamp.astimezone(dt.UTC).isoformat()
+    text = stamp.astimezone(dt.UTC).isoformat()
+    _last_time = (value, text)  # one tuple, swapped whole: safe across threads
+    return text
+
+
+_last_time: tuple[Any, Any] = (None, None)
 
 
 def _postgres_time(value: Any) -> Any:
@@ -105,10 +114,13 @@ class RowWriter:
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """The driver's parameters for one row of canonical values."""
         out = []
+        get = values.get
         for name, convert, default in self.plan:
-            value = values.get(name, _ABSENT)
+            value = get(name, _ABSENT)
             if value is _ABSENT:
                 out.append(None if default is None else convert(default()))
+            elif convert is _plain:
+                out.append(value)
             else:
                 out.append(convert(value))
         return tuple(out)
