@@ -103,9 +103,15 @@ class RowWriter:
     def __init__(self, table: Table, dialect: str, placeholder: str) -> None:
         self.columns = list(table.c)
         self.names = [column.name for column in self.columns]
+        converters = [_converter(column, dialect) for column in self.columns]
+        # None where the value goes as it is (the row loop then skips a call per column).
         self.plan = [
-            (column.name, _converter(column, dialect), _default(column)) for column in self.columns
+            (c.name, None if f is _plain else f)
+            for c, f in zip(self.columns, converters, strict=True)
         ]
+        self.absent = {
+            c.name: (f, _default(c)) for c, f in zip(self.columns, converters, strict=True)
+        }
         names = ", ".join(f'"{name}"' for name in self.names)
         marks = ", ".join(placeholder for _ in self.names)
         self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
@@ -113,17 +119,20 @@ class RowWriter:
 
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """The driver's parameters for one row of canonical values."""
-        out = []
         get = values.get
-        for name, convert, default in self.plan:
-            value = get(name, _ABSENT)
-            if value is _ABSENT:
-                out.append(None if default is None else convert(default()))
-            elif convert is _plain:
-                out.append(value)
-            else:
-                out.append(convert(value))
-        return tuple(out)
+        return tuple(
+            [
+                self.missing(name)
+                if (value := get(name, _ABSENT)) is _ABSENT
+                else (value if convert is None else convert(value))
+                for name, convert in self.plan
+            ]
+        )
+
+    def missing(self, name: str) -> Any:
+        """An absent column's value: its Python-side default (converted), or SQL NULL."""
+        convert, default = self.absent[name]
+        return None if default is None else convert(default())
 
 
 _WRITERS: dict[tuple[str, str], RowWriter] = {}
