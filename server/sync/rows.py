@@ -14,7 +14,6 @@ databases.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -62,29 +61,21 @@ def _sqlite_time(value: Any) -> Any:
 _last_time: tuple[Any, Any] = (None, None)
 
 
-def _postgres_time(value: Any) -> Any:
-    if isinstance(value, str):
-        return dt.datetime.fromisoformat(value)
-    return value
-
-
 def _converter(column: Column[Any], dialect: str) -> Converter:
     kind = column.type
+    if isinstance(kind, (UUID, UTCDateTime)) and dialect != "sqlite":
+        # COPY's text format: PostgreSQL reads the canonical text (a UUID, an ISO 8601 time
+        # with its offset) itself, as it reads the text psycopg would print for the object.
+        return _plain
     if isinstance(kind, UUID):
-        return _uuid if dialect == "sqlite" else _uuid_object
+        return _uuid
     if isinstance(kind, UTCDateTime):
-        return _sqlite_time if dialect == "sqlite" else _postgres_time
+        return _sqlite_time
     if isinstance(kind, JSON):
         return _json
     if isinstance(kind, Boolean):
         return _boolean
     return _plain
-
-
-def _uuid_object(value: Any) -> Any:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(value)
 
 
 def _default(column: Column[Any]) -> Callable[[], Any] | None:
