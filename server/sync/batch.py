@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from schemas.fast import UUID_RE
 from server import policy
 from server.extensions import db
 from server.models import ObservationFocus, ObservationParticipant, User, utcnow
 from server.policy import Reader
 from server.sync.codecs import CODECS
-from server.sync.engine import Conflict, RecordState, meta_from_json, meta_to_json
+from server.sync.engine import Conflict, FieldMeta, RecordState, meta_from_json, meta_to_json
 from server.sync.rows import insert_rows
 from server.sync.versions import VersionAllocator
 
@@ -82,9 +84,10 @@ class Batch:
 
     def get(self, entity: str, record_id: str) -> Entry | None:
         """A record of any school (callers check the school), or None."""
-        if (entity, record_id) not in self.entries:
+        key = (entity, record_id)
+        if key not in self.entries and key not in self.missing:
             self.load(entity, {record_id})
-        return self.entries.get((entity, record_id))
+        return self.entries.get(key)
 
     def in_school(self, entity: str, record_id: str | None) -> Entry | None:
         """A record of the pusher's school, or None."""
@@ -184,7 +187,7 @@ def _new_row(entry: Entry, now: dt.datetime) -> dict[str, Any]:
         created_by=entry.created_by,
         version=state.version,
         deleted=state.deleted,
-        field_meta=meta_to_json(state.meta),
+        field_meta=_meta_json(state.meta),
         conflicts=[c.to_json() for c in state.conflicts],
         created_at=now,
         updated_at=now,
@@ -192,6 +195,19 @@ def _new_row(entry: Entry, now: dt.datetime) -> dict[str, Any]:
     if entry.entity in _WITH_YJS:
         values["yjs"] = entry.yjs or {}
     return values
+
+
+def _meta_json(meta: Mapping[str, FieldMeta]) -> dict[str, dict[str, Any]]:
+    """meta_to_json's value, each FieldMeta turned once: a new record's fields share one
+    (the create's), so its row's `field_meta` costs one small dict, not one per field."""
+    done: dict[int, dict[str, Any]] = {}
+    out = {}
+    for name, m in meta.items():
+        shape = done.get(id(m))
+        if shape is None:
+            shape = done[id(m)] = {"v": m.version, "h": m.hlc, "a": m.author_id}
+        out[name] = shape
+    return out
 
 
 def _update_values(entry: Entry, now: dt.datetime) -> dict[str, Any]:
@@ -283,6 +299,8 @@ def readable(user: User, wanted: dict[str, set[str]]) -> set[tuple[str, str]]:
 
 
 def uuid_or_none(value: Any) -> str | None:
+    if isinstance(value, str) and UUID_RE.match(value):
+        return value  # canonical already: what str(uuid.UUID(value)) gives
     try:
         return str(uuid.UUID(value)) if isinstance(value, str) else None
     except ValueError:

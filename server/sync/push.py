@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select, update
 
@@ -26,7 +27,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Device, User, utcnow
 from server.reminders import events
-from server.sync import audience, cotext
+from server.sync import audience, cotext, creates
 from server.sync.batch import Batch, Entry, named_records, preload, readable, uuid_or_none
 from server.sync.checks import Rejected, check_fixed_fields, check_rules
 from server.sync.codecs import CODECS
@@ -51,6 +52,8 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
         )
     with timing.phase("parse"):  # pure: done before the school's change lock is taken
         parsed = [_parse_or_rejected(raw, str(device.id)) for raw in mutations]
+        if current_app.config["SYNC_BULK_INSERT"]:  # the fast path for plain creates
+            _prevalidate(parsed)
     with write_transaction(user.school_id) as versions:
         last_seq = db.session.execute(
             select(Device.last_seq).where(Device.id == device.id)
@@ -116,6 +119,8 @@ def _apply(batch: Batch, raw: dict[str, Any], m: dict[str, Any] | Rejected) -> d
 def _apply_or_reject(batch: Batch, m: dict[str, Any]) -> dict[str, Any]:
     entity, record_id = m["entity"], str(m["id"])
     entry = batch.get(entity, record_id)
+    if entry is None and (created := creates.apply(batch, m)) is not None:
+        return created  # a plain create (server.sync.creates)
     if entry is not None and entry.school_id != batch.user.school_id:
         raise Rejected(
             "forbidden", "This id belongs to a record you may not change; use a new UUID."
@@ -158,6 +163,12 @@ def _result(m: dict[str, Any], outcome: Any) -> dict[str, Any]:
     if outcome.clock_clamped:
         result["clock_clamped"] = True
     return result
+
+
+def _prevalidate(parsed: list[dict[str, Any] | Rejected]) -> None:
+    for m in parsed:
+        if not isinstance(m, Rejected):
+            creates.prevalidate(m)
 
 
 def _parse_or_rejected(raw: dict[str, Any], client_id: str) -> dict[str, Any] | Rejected:

@@ -14,7 +14,6 @@ databases.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -45,37 +44,38 @@ def _plain(value: Any) -> Any:
 
 def _sqlite_time(value: Any) -> Any:
     """UTCDateTime on SQLite: the ISO 8601 text in UTC (server.columns)."""
+    global _last_time
     if value is None or (type(value) is str and value.endswith("+00:00")):
         return value  # canonical already (schemas.fast, schemas.base.to_utc)
+    last = _last_time  # every row of a flush has the same created_at and updated_at
+    if last[0] is value:
+        return last[1]
     stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if stamp.tzinfo is None:
         raise ValueError("naive datetimes are not stored; give a time zone")
-    return stamp.astimezone(dt.UTC).isoformat()
+    text = stamp.astimezone(dt.UTC).isoformat()
+    _last_time = (value, text)  # one tuple, swapped whole: safe across threads
+    return text
 
 
-def _postgres_time(value: Any) -> Any:
-    if isinstance(value, str):
-        return dt.datetime.fromisoformat(value)
-    return value
+_last_time: tuple[Any, Any] = (None, None)
 
 
 def _converter(column: Column[Any], dialect: str) -> Converter:
     kind = column.type
+    if isinstance(kind, (UUID, UTCDateTime)) and dialect != "sqlite":
+        # COPY's text format: PostgreSQL reads the canonical text (a UUID, an ISO 8601 time
+        # with its offset) itself, as it reads the text psycopg would print for the object.
+        return _plain
     if isinstance(kind, UUID):
-        return _uuid if dialect == "sqlite" else _uuid_object
+        return _uuid
     if isinstance(kind, UTCDateTime):
-        return _sqlite_time if dialect == "sqlite" else _postgres_time
+        return _sqlite_time
     if isinstance(kind, JSON):
         return _json
     if isinstance(kind, Boolean):
         return _boolean
     return _plain
-
-
-def _uuid_object(value: Any) -> Any:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(value)
 
 
 def _default(column: Column[Any]) -> Callable[[], Any] | None:
@@ -94,9 +94,15 @@ class RowWriter:
     def __init__(self, table: Table, dialect: str, placeholder: str) -> None:
         self.columns = list(table.c)
         self.names = [column.name for column in self.columns]
+        converters = [_converter(column, dialect) for column in self.columns]
+        # None where the value goes as it is (the row loop then skips a call per column).
         self.plan = [
-            (column.name, _converter(column, dialect), _default(column)) for column in self.columns
+            (c.name, None if f is _plain else f)
+            for c, f in zip(self.columns, converters, strict=True)
         ]
+        self.absent = {
+            c.name: (f, _default(c)) for c, f in zip(self.columns, converters, strict=True)
+        }
         names = ", ".join(f'"{name}"' for name in self.names)
         marks = ", ".join(placeholder for _ in self.names)
         self.sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
@@ -104,14 +110,20 @@ class RowWriter:
 
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         """The driver's parameters for one row of canonical values."""
-        out = []
-        for name, convert, default in self.plan:
-            value = values.get(name, _ABSENT)
-            if value is _ABSENT:
-                out.append(None if default is None else convert(default()))
-            else:
-                out.append(convert(value))
-        return tuple(out)
+        get = values.get
+        return tuple(
+            [
+                self.missing(name)
+                if (value := get(name, _ABSENT)) is _ABSENT
+                else (value if convert is None else convert(value))
+                for name, convert in self.plan
+            ]
+        )
+
+    def missing(self, name: str) -> Any:
+        """An absent column's value: its Python-side default (converted), or SQL NULL."""
+        convert, default = self.absent[name]
+        return None if default is None else convert(default())
 
 
 _WRITERS: dict[tuple[str, str], RowWriter] = {}

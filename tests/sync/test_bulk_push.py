@@ -191,3 +191,47 @@ def test_a_mixed_batch_stores_the_same_rows_either_way(app, factory):
                         "applied"]  # fmt: skip
     notes = [values for entity, values in fast[2] if entity == "note"]
     assert {n["id"] for n in notes} >= {"n0", "n1", "n2", "n3", "e0", "e1", "e2"}
+
+
+def _other_creates(app: Any, factory: Any, bulk: bool) -> Any:
+    """Plain creates of other kinds, and creates the fast path leaves to the full one."""
+    app.config["SYNC_BULK_INSERT"] = bulk
+    run = Run(factory)
+    a = run.a
+    tagged = {**_note(run.observation, 10), "tags": ["talk", "maths"], "case_pupil": "A"}
+    batch = [
+        run.mutation(a, "focus", "mine", {"title": "Questioning", "kind": "personal"}, 0),
+        run.mutation(a, "focus", "school", {"title": "Oracy", "kind": "school"}, 0),  # forbidden
+        run.mutation(a, "lookfor", "look", {"focus_id": run.id("mine"), "text": "Wait"}, 0),
+        run.mutation(a, "note", "future", _note(run.observation, 7), 0),
+        run.mutation(a, "note", "flag", {**_note(run.observation, 8), "deleted": False}, 0),
+        run.mutation(a, "note", "odd", _note(run.observation.upper(), 9), 0),  # marshmallow's
+        run.mutation(a, "note", "tagged", tagged, 0),
+        run.mutation(a, "note", "tagged", {"text": "Edited in the same batch."}, 0),
+    ]
+    batch[3]["hlc"] = hlc(a.session.client_id, MS * 2)  # clamped to the server's clock
+    body = {"client_id": a.session.client_id, "mutations": batch}
+    results = a.session.post("/api/v1/sync/push", json=body).get_json()["results"]
+    with app.app_context():
+        table = CODECS["focus"].table
+        focuses = db.session.execute(select(table).where(table.c.school_id == run.school.id))
+        rows = [
+            {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
+            for row in focuses.mappings()
+        ]
+        # The clamped stamp is the server's clock at the time: that note's meta differs by run.
+        notes = [v for k, v in run.stored() if k == "note" and v["id"] != "future"]
+    clamped = results[3].pop("clock_clamped", None)
+    return run.named(results), run.named(rows), notes, clamped
+
+
+def test_other_plain_creates_and_the_ones_left_to_the_full_path_agree(app, factory):
+    fast = _other_creates(app, factory, True)
+    slow = _other_creates(app, factory, False)
+    assert fast == slow
+    statuses = [r["status"] for r in fast[0]]
+    assert statuses == ["applied", "rejected", "rejected", "applied", "applied", "applied",
+                        "applied", "applied"]  # fmt: skip
+    assert fast[0][1]["error"]["code"] == "forbidden"
+    assert fast[3] is True
+    assert [row["owner_id"] for row in fast[1]] == ["user-a"]

@@ -1,7 +1,7 @@
 """The merge engine: pure Python, standard library only, no IO (a test scans the imports)."""
 
 from .hlc import HLC, MAX_SKEW_MS, HLCError, clamp, parse_hlc
-from .merge import NAMESPACE, conflict_id, merge, same_value
+from .merge import NAMESPACE, conflict_id, create, merge, same_value
 from .seq import classify, last_seq_after, plan_batch
 from .types import (
     DELETED,
@@ -32,6 +32,7 @@ __all__ = [
     "conflict_id",
     "conflicts_from_json",
     "conflicts_to_json",
+    "create",
     "last_seq_after",
     "merge",
     "meta_from_json",

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .hlc import clamp
+from .hlc import HLC, clamp
 from .types import DELETED, Conflict, FieldMeta, Mutation, Outcome, RecordState, Status
 
 # Fixed forever: conflict ids are stored and sent to devices.
@@ -69,11 +69,36 @@ class _Draft:
 
 def merge(current: RecordState | None, mutation: Mutation, *, version: int, now_ms: int) -> Outcome:
     """Apply one mutation to one record (None: a create); `version` is used only if it changes."""
+    if current is None:
+        state, clamped = create(
+            mutation.record_id,
+            _changes(mutation),
+            mutation.hlc,
+            mutation.author_id,
+            version=version,
+            now_ms=now_ms,
+        )
+        return Outcome(state, True, "applied", (), clamped)
     stamp, clamped = clamp(mutation.hlc, now_ms)
     incoming = FieldMeta(version, str(stamp), mutation.author_id)
-    if current is None:
-        return Outcome(_create(mutation, incoming, version), True, "applied", (), clamped)
     return _merge_fields(current, mutation, incoming, version, clamped)
+
+
+def create(
+    record_id: str,
+    changes: Mapping[str, Any],
+    hlc: HLC,
+    author_id: str,
+    *,
+    version: int,
+    now_ms: int,
+) -> tuple[RecordState, bool]:
+    """Rules 1 and 2 alone: a new record from a put's fields (DELETED, if given, a bool), and
+    whether its stamp was clamped. `merge` answers a create with exactly this; the push
+    service's fast path for plain creates calls it directly (server.sync.creates)."""
+    stamp, clamped = clamp(hlc, now_ms)
+    incoming = FieldMeta(version, str(stamp), author_id)
+    return _create(record_id, changes, incoming, version), clamped
 
 
 def _merge_fields(
@@ -95,13 +120,15 @@ def _merge_fields(
     return Outcome(_finish(draft, version), True, status, tuple(draft.added), clamped)
 
 
-def _create(mutation: Mutation, incoming: FieldMeta, version: int) -> RecordState:
+def _create(
+    record_id: str, changes: Mapping[str, Any], incoming: FieldMeta, version: int
+) -> RecordState:
     """Rule 2, directly: every given field set with the incoming meta (`_merge_fields` would take
     each in turn with nothing to compare and give exactly this; tests/sync/engine checks so)."""
-    values = dict(sorted(_changes(mutation).items()))
+    values = dict(sorted(changes.items()))
     meta = dict.fromkeys(values, incoming)
     deleted = bool(values.pop(DELETED, False))
-    return RecordState(mutation.record_id, version, values, deleted, meta, ())
+    return RecordState(record_id, version, values, deleted, meta, ())
 
 
 def conflict_id(record_id: str, field: str, hlc: str, value: Any) -> str:
