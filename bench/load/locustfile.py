@@ -53,6 +53,9 @@ class Device(HttpUser):
         self.outbox: list[dict[str, Any]] = []
         self.stream = gevent.spawn(self.listen)
         self.pull()
+        # Phones in a lesson are not in step: each starts its rhythm at a random point of the
+        # first PACE seconds (locust would otherwise line them up in spawn-rate bursts).
+        gevent.sleep(random.uniform(0, PACE))
 
     def on_stop(self) -> None:
         self.stream.kill(block=False)
@@ -67,11 +70,19 @@ class Device(HttpUser):
                     stream=True,
                     name="events (connect)",
                     timeout=90,
+                    catch_response=True,  # locust refuses a with-block without it
                 ) as response:
                     for _line in response.iter_lines():
                         pass
-            except Exception:
-                pass
+                    response.success()
+            except Exception as error:  # a dropped stream is reconnected, but never silently
+                events.request.fire(
+                    request_type="GET",
+                    name="events (ended early)",
+                    response_time=0,
+                    response_length=0,
+                    exception=error,
+                )
             gevent.sleep(3)  # the server's retry: 3000
 
     def note(self) -> dict[str, Any]:

@@ -43,14 +43,15 @@ def _authenticated(view: Callable[P, R], *, enrolling: bool) -> Callable[P, R]:
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with timing.phase("auth"):
-            device = service.device_for_token(_bearer_token())
-            if device is None:
+            sign_in = service.sign_in_for_token(_bearer_token())
+            if sign_in is None:
                 raise ApiError(
                     401,
                     "invalid_token",
                     "This sign-in has ended (signed out, revoked or deactivated). Sign in again.",
                 )
-            if not enrolling and mfa.enrolment_pending(device.user, device.via_provider):
+            device = sign_in.device
+            if not enrolling and mfa.enrolment_pending_for(sign_in):
                 raise ApiError(
                     403,
                     "mfa_enrolment_required",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from flask import current_app
@@ -23,6 +23,9 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import User, utcnow
 from server.policy import people
+
+if TYPE_CHECKING:
+    from server.accounts.service import SignIn
 
 ISSUER = "Lesson Loop"
 WRONG_CODE = "That code is not right or has been used. Wait for the next code and try again."
@@ -38,10 +41,13 @@ def _live_factor(user_id: uuid.UUID) -> SecondFactor | None:
     return factor if factor is not None and factor.confirmed_at is not None else None
 
 
+NOBODY = "nobody"  # a school without a requirement row requires nobody
+
+
 def requirement(school_id: uuid.UUID) -> str:
     """Who the school requires a second factor of: nobody, leads or everyone."""
     row = db.session.get(SchoolMfaRequirement, school_id)
-    return row.required_for if row else "nobody"
+    return row.required_for if row else NOBODY
 
 
 def enrolment_pending(user: User, via_provider: bool = False) -> bool:
@@ -53,6 +59,17 @@ def enrolment_pending(user: User, via_provider: bool = False) -> bool:
     required = people.second_factor_required(user.role, required_for)
     enrolled = required and _live_factor(user.id) is not None
     return people.must_enrol_second_factor(user.role, required_for, enrolled)
+
+
+def enrolment_pending_for(sign_in: SignIn) -> bool:
+    """enrolment_pending for a sign-in whose requirement and factor were read with its device
+    (server.accounts.service.sign_in_for_token)."""
+    device = sign_in.device
+    if not people.second_factor_applies(device.via_provider):
+        return False
+    return people.must_enrol_second_factor(
+        device.user.role, sign_in.second_factor_for, sign_in.enrolled
+    )
 
 
 def _spend_totp(factor: SecondFactor, code: str) -> bool:

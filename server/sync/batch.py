@@ -59,15 +59,18 @@ class Batch:
     review_requests: set[str] = field(default_factory=set)
     docs: dict[Any, Any] = field(default_factory=dict)  # live Yjs documents (cotext.Docs)
 
-    def load(self, entity: str, ids: set[str]) -> None:
-        """Read records into the working set, in one query per entity."""
+    def load(self, entity: str, ids: set[str], *, probe: bool = True) -> None:
+        """Read records into the working set, in one query per entity. `probe` first asks
+        which ids exist (one light query), so a batch of new ids reads no rows; records that
+        are expected to exist (the observations notes are written on) skip it."""
         wanted = {
             i for i in ids if (entity, i) not in self.entries and (entity, i) not in self.missing
         }
         if not wanted:
             return
-        self.missing |= {(entity, i) for i in wanted - existing_ids(entity, wanted)}
-        wanted = {i for i in wanted if (entity, i) not in self.missing}
+        if probe:
+            self.missing |= {(entity, i) for i in wanted - existing_ids(entity, wanted)}
+            wanted = {i for i in wanted if (entity, i) not in self.missing}
         if not wanted:
             return  # new ids only, as in a batch of new notes: one light query, no rows read
         codec = CODECS[entity]
@@ -267,6 +270,9 @@ def named_records(mutations: list[dict[str, Any]]) -> dict[str, set[str]]:
     return wanted
 
 
+PROBE_FROM = 16  # ids of one entity in a batch from which `Batch.load` probes first
+
+
 def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
     """Read every record the batch names in a few queries, not one per mutation."""
     wanted = named_records(mutations)
@@ -281,7 +287,10 @@ def preload(batch: Batch, mutations: list[dict[str, Any]]) -> None:
         parent = entry.state.fields.get("observation_id")
         if parent:
             wanted["observation"].add(parent)
-    batch.load("observation", wanted["observation"])
+    # A few observations (the parents of a lesson's notes) are read at once: the probe would
+    # be one more round trip, and a new id among them costs only a read that finds no row.
+    observations = wanted["observation"]
+    batch.load("observation", observations, probe=len(observations) > PROBE_FROM)
 
 
 def readable(user: User, wanted: dict[str, set[str]]) -> set[tuple[str, str]]:

@@ -59,28 +59,42 @@ def setting(app: Flask, name: str, default: float) -> float:
 
 
 class Hub:
-    """One process's latest known version per school, and the streams waiting on it."""
+    """One process's latest known version per school, and the streams waiting on it.
+
+    Each school has its own condition (all on one lock), so a change wakes only the streams of
+    its school: with one condition for all, every push of a trust woke every stream of the
+    process (issue 17: 300 streams over 10 schools, 60 pushes a second).
+    """
 
     def __init__(self) -> None:
-        self.condition = threading.Condition()
+        self.lock = threading.Lock()
+        self.schools: dict[uuid.UUID, threading.Condition] = {}
         self.latest: dict[uuid.UUID, int] = {}
         self.listener: threading.Thread | None = None
         self.listening = threading.Event()
 
+    def _school(self, school_id: uuid.UUID) -> threading.Condition:
+        """The school's condition (call with the lock held)."""
+        condition = self.schools.get(school_id)
+        if condition is None:
+            condition = self.schools[school_id] = threading.Condition(self.lock)
+        return condition
+
     def publish(self, school_id: uuid.UUID, version: int) -> None:
-        with self.condition:
+        with self.lock:
             if version > self.latest.get(school_id, 0):
                 self.latest[school_id] = version
-                self.condition.notify_all()
+                self._school(school_id).notify_all()
 
     def wait(self, school_id: uuid.UUID, since: int, timeout: float) -> int:
         """The school's version once it is above `since`, or after `timeout` whatever it is."""
-        with self.condition:
-            self.condition.wait_for(lambda: self.latest.get(school_id, 0) > since, timeout)
+        with self.lock:
+            condition = self._school(school_id)
+            condition.wait_for(lambda: self.latest.get(school_id, 0) > since, timeout)
             return self.latest.get(school_id, 0)
 
     def ensure_listener(self, conninfo: str) -> None:
-        with self.condition:
+        with self.lock:
             if self.listener is None or not self.listener.is_alive():
                 self.listener = threading.Thread(
                     target=listen_forever, args=(self, conninfo), name="lessonloop-listen"

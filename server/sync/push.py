@@ -54,7 +54,7 @@ def push(user: User, device: Device, body: dict[str, Any]) -> dict[str, Any]:
         parsed = [_parse_or_rejected(raw, str(device.id)) for raw in mutations]
         if current_app.config["SYNC_BULK_INSERT"]:  # the fast path for plain creates
             _prevalidate(parsed)
-    with write_transaction(user.school_id) as versions:
+    with write_transaction(user.school_id, after_reads_only=True) as versions:
         last_seq = db.session.execute(
             select(Device.last_seq).where(Device.id == device.id)
         ).scalar_one()

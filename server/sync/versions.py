@@ -39,21 +39,37 @@ class VersionAllocator:
         self.current += 1
         return self.current
 
-    def flush(self) -> None:
-        """Write the counter back (inside the same transaction)."""
+    def flush(self, notify: bool = False) -> None:
+        """Write the counter back (inside the same transaction); with `notify` (PostgreSQL),
+        NOTIFY the new counter in the same statement (delivered at commit)."""
         if self.current != self.start:
-            db.session.execute(
+            statement = (
                 update(School)
                 .where(School.id == self.school_id)
                 .values(change_counter=self.current)
             )
+            if notify:
+                payload = f"{self.school_id.hex}:{self.current}"
+                statement = statement.returning(func.pg_notify(CHANGES_CHANNEL, payload))
+            db.session.execute(statement)
             self.start = self.current
 
 
 @contextmanager
-def write_transaction(school_id: uuid.UUID) -> Iterator[VersionAllocator]:
-    """A transaction holding the school's change lock; commits on success, rolls back on error."""
-    db.session.commit()  # end whatever read transaction the request had open
+def write_transaction(
+    school_id: uuid.UUID, *, after_reads_only: bool = False
+) -> Iterator[VersionAllocator]:
+    """A transaction holding the school's change lock; commits on success, rolls back on error.
+
+    `after_reads_only`: the request has only read so far (sync push: the sign-in lookup). On
+    PostgreSQL its transaction then goes on into the write, saving a commit, a pool checkout and
+    a BEGIN (in READ COMMITTED each statement sees every commit before it, so what the lock
+    statement and those after it read is as fresh as in a new transaction). SQLite must start
+    anew: its write lock is taken by BEGIN IMMEDIATE.
+    """
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if not (after_reads_only and postgresql):
+        db.session.commit()  # end whatever read transaction the request had open
     token = sqlite_immediate.set(True)
     try:
         with timing.phase("lock"):  # the wait for the school's change lock
@@ -66,10 +82,7 @@ def write_transaction(school_id: uuid.UUID) -> Iterator[VersionAllocator]:
     allocator = VersionAllocator(school_id, counter)
     try:
         yield allocator
-        changed = allocator.current != counter
-        allocator.flush()
-        if changed and db.session.get_bind().dialect.name == "postgresql":
-            _notify(school_id, allocator.current)
+        allocator.flush(notify=postgresql)
         with timing.phase("commit"):
             db.session.commit()
     except BaseException:
@@ -77,12 +90,6 @@ def write_transaction(school_id: uuid.UUID) -> Iterator[VersionAllocator]:
         raise
     finally:
         timing.note("lock_held", time.perf_counter() - held_from)
-
-
-def _notify(school_id: uuid.UUID, version: int) -> None:
-    """Tell every app instance's listener, when this transaction commits (NOTIFY waits for it)."""
-    payload = f"{school_id.hex}:{version}"
-    db.session.execute(select(func.pg_notify(CHANGES_CHANNEL, payload)))
 
 
 def committed_version(school_id: uuid.UUID) -> int:
