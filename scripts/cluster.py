@@ -80,7 +80,7 @@ class Instance:
             "--graceful-timeout", "5",
             "--timeout", "90",
             "--access-logfile", str(log),
-            "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms',
+            "--access-logformat", '%(m)s %(U)s %(s)s %(M)sms %({server-timing}o)s',
             "wsgi:app",
         ]  # fmt: skip
 

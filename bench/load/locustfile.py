@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-from locust import HttpUser, between, constant_pacing, events, task
+from locust import HttpUser, between, events, task
 
 ACCOUNTS: dict[str, Any] = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text())
 PACE = float(os.environ.get("LOAD_PACE_SECONDS", "5"))
@@ -37,7 +37,6 @@ SENT: list[str] = []
 class Device(HttpUser):
     """A teacher's phone in a lesson."""
 
-    wait_time = constant_pacing(PACE)
     weight = 1
 
     def on_start(self) -> None:
@@ -54,8 +53,15 @@ class Device(HttpUser):
         self.stream = gevent.spawn(self.listen)
         self.pull()
         # Phones in a lesson are not in step: each starts its rhythm at a random point of the
-        # first PACE seconds (locust would otherwise line them up in spawn-rate bursts).
+        # first PACE seconds, then keeps it (`wait_time`). Locust's constant_pacing would keep
+        # them in the spawn rate's steps: 25 users started together push together, in bursts.
         gevent.sleep(random.uniform(0, PACE))
+        self.next_lesson = time.monotonic()
+
+    def wait_time(self) -> float:
+        """Every PACE seconds on this phone's own rhythm (a late push does not shift it)."""
+        self.next_lesson += PACE
+        return max(0.0, self.next_lesson - time.monotonic())
 
     def on_stop(self) -> None:
         self.stream.kill(block=False)
