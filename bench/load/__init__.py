@@ -10,7 +10,9 @@ requests per second, the server's CPU (every process of the cluster and of Postg
 device per minute, and the check that every note the server acknowledged is stored exactly once.
 The main run has 300 devices; then runs of more devices (or, when 300 miss, of fewer) find the
 highest count whose push and pull p99 stay under 150 ms with no errors (the capacity of this
-machine, load generator included).
+machine, load generator included). The sync instances run with SERVER_TIMING on and log each
+answer's `Server-Timing` header, so the report also says where a push's and a pull's time went
+on the server (medians of the main run, by phase).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 SCHOOLS, TEACHERS, LEADS = 10, 60, 5
 MAIN_DEVICES = 300
-CAPACITY_UP, CAPACITY_DOWN = (450, 600), (200, 100, 50)  # after the main run: up if it met
+CAPACITY_UP, CAPACITY_DOWN = (400, 500, 600), (250, 200, 150, 100, 50)  # after the main run
+PHASES = ("auth", "lock", "read", "write", "events", "commit", "counter", "page", "cpu", "total")
 SECONDS = int(os.environ.get("LOAD_SECONDS", "90"))
 SPAWN_RATE = 25
 PASSWORD = "load test password"
@@ -182,6 +185,8 @@ def run_once(
         )
     )
     print(f"[bench] load: {devices} devices and {LEADS} leads for {SECONDS} s ...", flush=True)
+    logs = [cluster.log(m) for m in cluster.members if m.role == "app"]
+    offsets = {log: log.stat().st_size if log.exists() else 0 for log in logs}
     sampler.start()
     finished = locust(cluster.url, devices, folder, accounts)
     sampler.join()
@@ -201,6 +206,29 @@ def run_once(
         "cpu_share": cpu / SECONDS,
         "roles": {role: used / SECONDS for role, used in roles.items()},
         "check": exactly_once(url, folder / "acked.json"),
+        "phases": server_phases(offsets),
+    }
+
+
+def server_phases(offsets: dict[Path, int]) -> dict[str, dict[str, float]]:
+    """Medians by phase of the pushes and pulls the sync instances logged since `offsets`
+    (scripts/cluster.py's access log: method, path, status, ms, then Server-Timing)."""
+    import re
+    import statistics
+
+    found: dict[str, dict[str, list[float]]] = {"push": {}, "pull": {}}
+    for log, offset in offsets.items():
+        with open(log) as file:
+            file.seek(offset)
+            for line in file:
+                parts = line.split(" ", 4)
+                kind = parts[1].rsplit("/", 1)[-1] if len(parts) == 5 else ""
+                if kind in found and parts[2] == "200":
+                    for name, value in re.findall(r"(\w+);dur=([\d.]+)", parts[4]):
+                        found[kind].setdefault(name, []).append(float(value))
+    return {
+        kind: {name: statistics.median(values) for name, values in phases.items()}
+        for kind, phases in found.items()
     }
 
 
@@ -275,6 +303,7 @@ def run() -> str:
                 "LESSONLOOP_INSTANCE_PATH": str(root / "instance"),
                 "LESSONLOOP_SECRET_KEY": "load-test-secret",
                 "LESSONLOOP_PASSWORD_HASH_PROFILE": "fast",
+                "LESSONLOOP_SERVER_TIMING": "1",  # each answer says where its time went
             }
             cluster = Cluster(
                 root / "cluster", env, workers=2, threads=4, live_threads=1000
@@ -340,9 +369,35 @@ def report(results: list[dict[str, Any]]) -> str:
             )
             + ".",
             "",
+            *_phase_table(results[0]),
             f"**Capacity of this machine: {max(passing) if passing else 'under 50'} devices** "
             "meeting the targets (highest count run that met them). The machine is shared: "
             "other engineers' test suites ran on its 2 cores during these runs (load average "
             f"at the end: {load}), and the load generator runs on it too.",
         ]
     )
+
+
+def _phase_table(result: dict[str, Any]) -> list[str]:
+    """Where the server's time went in the main run: medians by phase, from Server-Timing."""
+    phases = result.get("phases") or {}
+    if not any(phases.values()):
+        return []
+    rows = [
+        f"| {kind} | "
+        + " | ".join(f"{phases[kind][p]:.1f}" if p in phases[kind] else "-" for p in PHASES)
+        + " |"
+        for kind in ("push", "pull")
+        if phases.get(kind)
+    ]
+    return [
+        f"Where a request's time went on the server, {result['devices']} devices (medians in ms "
+        "of the sync instances' `Server-Timing`: `lock` is the wait for the school's change "
+        "lock, `cpu` the request thread's CPU time, `total` the request in the app; phases are "
+        "wall time, so under load they include waits for a CPU):",
+        "",
+        "| request | " + " | ".join(PHASES) + " |",
+        "|---|" + "---|" * len(PHASES),
+        *rows,
+        "",
+    ]
