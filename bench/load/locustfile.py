@@ -51,7 +51,7 @@ class Device(HttpUser):
         self.seq, self.minute, self.cursor = 0, 0, None
         self.outbox: list[dict[str, Any]] = []
         self.stream = gevent.spawn(self.listen)
-        self.pull()
+        self.pull("pull (first sync)")  # the school's notes so far: reported on their own
         # Phones in a lesson are not in step: each starts its rhythm at a random point of the
         # first PACE seconds, then keeps it (`wait_time`). Locust's constant_pacing would keep
         # them in the spawn rate's steps: 25 users started together push together, in bursts.
@@ -132,10 +132,10 @@ class Device(HttpUser):
         self.outbox = []
         self.pull()
 
-    def pull(self) -> None:
+    def pull(self, name: str = "pull") -> None:
         while True:
             path = "/api/v1/sync/pull" + (f"?cursor={self.cursor}" if self.cursor else "")
-            response = self.client.get(path, headers=self.headers, name="pull")
+            response = self.client.get(path, headers=self.headers, name=name)
             if response.status_code != 200:
                 return
             page = response.json()
