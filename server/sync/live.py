@@ -8,7 +8,7 @@ Where the news comes from:
 - PostgreSQL: every write transaction NOTIFYs `lessonloop_changes` with "school:version"
   before it commits (server.sync.versions), so the notification is delivered at commit, to every
   app instance. Each process keeps ONE listening connection (a daemon thread started by the
-  first stream) and fans out to its streams through a condition variable. As a safety net a
+  first stream) and fans out to its streams through a condition per school. As a safety net a
   stream also reads the counter at each heartbeat (a notification lost while the listener
   reconnected is then late by at most one heartbeat, never lost).
 - SQLite (one machine): each stream reads its school's counter once a second, one read by
