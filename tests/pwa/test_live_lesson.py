@@ -27,8 +27,8 @@ pytestmark = pytest.mark.browser
 LIVE_WAIT_MS = 15_000  # generous for a loaded machine; the figure itself is in BENCHMARKS.md
 
 
-def phone(new_context: NewContext, url: str, person: Person, route: str) -> Page:
-    page = new_context(viewport=PHONE).new_page()
+def phone(new_context: NewContext, url: str, person: Person, route: str, **options: object) -> Page:
+    page = new_context(viewport=PHONE, **options).new_page()
     sign_in(page, url, person)
     open_app(page, url, route)
     page.wait_for_selector(f"main[data-ready={route.split('/')[0]}]")
@@ -36,7 +36,7 @@ def phone(new_context: NewContext, url: str, person: Person, route: str) -> Page
 
 
 def pair_on_capture(
-    new_context: NewContext, live: LiveServer, staff: dict[str, Person]
+    new_context: NewContext, live: LiveServer, staff: dict[str, Person], **ben_options: object
 ) -> tuple[str, Page, Page, ApiUser]:
     api = ApiUser.login(live, staff["observer"].email)
     observation_id = api.observation(
@@ -45,7 +45,7 @@ def pair_on_capture(
     )
     route = f"capture/{observation_id}"
     ana = phone(new_context, live.url, staff["observer"], route)
-    ben = phone(new_context, live.url, staff["observee"], route)
+    ben = phone(new_context, live.url, staff["observee"], route, **ben_options)
     for page in (ana, ben):
         expect(page.locator("#sync-line")).to_have_attribute("data-live", "open")
     return observation_id, ana, ben, api
@@ -174,7 +174,10 @@ def test_one_lesson_clock_adjusted_on_one_phone_moves_the_other_and_restarts_wit
 def test_without_the_stream_the_phone_pulls_on_a_short_interval_and_stops_when_left_or_offline(
     new_context: NewContext, live: LiveServer, staff: dict[str, Person]
 ) -> None:
-    observation_id, ana, ben, _ = pair_on_capture(new_context, live, staff)
+    # Ben's phone runs without its service worker: Playwright's routes do not reliably see the
+    # requests of a page a service worker controls (one CI run let a stream through the route
+    # below), and what is tested here is live.js, which fetches the same way with or without it.
+    observation_id, ana, ben, _ = pair_on_capture(new_context, live, staff, service_workers="block")
     line = ben.locator("#sync-line")
     # The stream fails (a proxy that refuses it): Ben falls back to pulling every few seconds.
     ben.context.route("**/api/v1/sync/events", lambda route: route.abort())
