@@ -376,9 +376,10 @@ def report(results: list[dict[str, Any]]) -> str:
             "",
             *_phase_table(results[0]),
             f"**Capacity of this machine: {max(passing) if passing else 'under 50'} devices** "
-            "meeting the targets (highest count run that met them). The machine is shared: "
-            "other engineers' test suites ran on its 2 cores during these runs (load average "
-            f"at the end: {load}), and the load generator runs on it too.",
+            "meeting the targets (highest count run that met them; going down, the runs stop at "
+            "the first that meets). The load generator runs on the same 2 cores, and the machine "
+            f"may be shared (load average at the end: {load}). A p99 over 90 s rests on its "
+            "slowest 1 %: runs next to each other differ by tens of ms.",
         ]
     )
 
