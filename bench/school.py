@@ -11,6 +11,21 @@ from pathlib import Path
 from typing import Any
 
 
+def new_school(name: str, people: list[dict[str, Any]]) -> tuple[Any, list[Any]]:
+    """A school row and its users (each a dict of User's fields: email, display_name, role,
+    password_hash, ...), added to the app context's session and flushed; the caller commits."""
+    from server.extensions import db
+    from server.models import School, User
+
+    school = School(name=name, change_counter=0)
+    db.session.add(school)
+    db.session.flush()
+    users = [User(school_id=school.id, **person) for person in people]
+    db.session.add_all(users)
+    db.session.flush()
+    return school, users
+
+
 def bench_app(url: str, instance: Path, secret: str, migrate: bool = True, **config: Any) -> Any:
     """The app on `url` (migrated to the latest revision unless told not to), with the fast
     password profile."""

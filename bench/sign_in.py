@@ -23,11 +23,11 @@ from typing import TypeVar
 import requests
 from flask_migrate import upgrade
 
+from bench.school import new_school
 from server import create_app
 from server.accounts.oidc.models import OidcProvider as ProviderRow
 from server.accounts.passwords import hash_password
 from server.extensions import db
-from server.models import School, User
 from tests.accounts.oidc.conftest import _form_action
 from tests.support.live import LiveServer
 from tests.support.oidc import CLIENT_ID, CLIENT_SECRET, OidcProvider
@@ -42,18 +42,9 @@ def _seed(url: str, instance: Path, issuer: str) -> None:
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()
-        school = School(name="Bench School", change_counter=0)
-        db.session.add(school)
-        db.session.flush()
-        db.session.add(
-            User(
-                school_id=school.id,
-                email=EMAIL,
-                display_name="Tess One",
-                role="teacher",
-                password_hash=hash_password(PASSWORD, "production"),
-            )
-        )
+        person = {"email": EMAIL, "display_name": "Tess One", "role": "teacher"}
+        password = hash_password(PASSWORD, "production")
+        school, _ = new_school("Bench School", [{**person, "password_hash": password}])
         db.session.add(
             ProviderRow(
                 school_id=school.id,

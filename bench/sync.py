@@ -108,33 +108,33 @@ def build_year(database_url: str, instance: Path) -> dict[str, Any]:
     os.environ["LESSONLOOP_INSTANCE_PATH"] = str(instance)
     from flask_migrate import upgrade
 
+    from bench.school import new_school
     from server import create_app
     from server.accounts.passwords import hash_password
     from server.demo import Writer
     from server.extensions import db
-    from server.models import Device, School, User
+    from server.models import Device
 
     app = create_app({"PASSWORD_HASH_PROFILE": "fast"})
     rng = random.Random(7)
     with app.app_context():
         upgrade()
-        school = School(name="Benchmark High", change_counter=0)
-        db.session.add(school)
-        db.session.flush()
         password = hash_password("bench-password", "fast")
+        staff = [
+            {
+                "email": f"staff{n}@bench.example",
+                "display_name": f"Staff {n}",
+                "role": "lead" if n < 4 else "teacher",
+                "password_hash": password,
+                "version": n + 1,
+            }
+            for n in range(STAFF)
+        ]
+        school, people = new_school("Benchmark High", staff)
         users = []
-        for n in range(STAFF):
-            role = "lead" if n < 4 else "teacher"
-            user = User(
-                school_id=school.id,
-                email=f"staff{n}@bench.example",
-                display_name=f"Staff {n}",
-                role=role,
-                password_hash=password,
-                version=n + 1,
-            )
+        for user in people:
             device = Device(user=user, name="bench", token_hash=uuid.uuid4().hex * 2)
-            db.session.add_all([user, device])
+            db.session.add(device)
             users.append(Writer(user, device))
         school.change_counter = STAFF
         db.session.commit()

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import sync  # noqa: E402
+from bench.school import new_school  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
 
 EMAIL = "teacher@bench.example"
@@ -36,25 +37,13 @@ def school(url: str, instance: Path) -> None:
     from server import create_app
     from server.accounts.passwords import hash_password
     from server.extensions import db
-    from server.models import School, User
 
     app = create_app({"PASSWORD_HASH_PROFILE": "fast"})
     with app.app_context():
         upgrade()
-        place = School(name="Push bench", change_counter=0)
-        db.session.add(place)
-        db.session.flush()
         password = hash_password("bench-password", "fast")
-        db.session.add(
-            User(
-                school_id=place.id,
-                email=EMAIL,
-                display_name="Teacher",
-                role="teacher",
-                password_hash=password,
-                version=1,
-            )
-        )
+        person = {"email": EMAIL, "display_name": "Teacher", "role": "teacher"}
+        new_school("Push bench", [{**person, "password_hash": password, "version": 1}])
         db.session.commit()
 
 
